@@ -1,0 +1,30 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { Providers } from '@/lib/trpc';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Adapter Studio',
+  description: 'Steer image generation with pictures, structure and your own adapters.',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            Adapter Studio
+          </Link>
+          <nav aria-label="Main">
+            <Link href="/dashboard">Dashboard</Link>
+          </nav>
+        </header>
+        <main>
+          <Providers>{children}</Providers>
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// `npm test`: installs what is missing and runs every suite: type check, lint, vitest (against
+// throwaway databases on an embedded PostgreSQL) and the GPU worker's pytest suite. Every suite
+// runs even when an earlier one fails; the exit code is non-zero when any failed.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {
+  ensureNodeDependencies,
+  ensurePrismaClient,
+  log,
+  migrateDeploy,
+  QUIET_ENV,
+  ROOT,
+} from './lib/bootstrap.mjs';
+
+const ARTIFACTS = path.join(ROOT, '.test-artifacts');
+const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
+
+ensureNodeDependencies();
+const { createDatabase, startPostgres } = await import('./lib/postgres.mjs');
+
+fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'adapter-studio-pg-'));
+log('test', 'starting a throwaway embedded PostgreSQL…');
+const postgres = await startPostgres({ dataDir: path.join(pgDir, 'data'), fresh: true });
+
+// Every test file gets its own database, copied from this migrated template (fast).
+const TEMPLATE = 'adapter_studio_template';
+await createDatabase(postgres.adminUrl, TEMPLATE);
+const templateUrl = postgres.url(TEMPLATE);
+
+const results = [];
+let exitCode = 0;
+
+function suite(name, cmd, args, { env = {}, counts } = {}) {
+  log('test', `── ${name} ──`);
+  const t0 = Date.now();
+  const res = spawnSync(cmd, args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...QUIET_ENV, ...env },
+  });
+  const ok = res.status === 0;
+  if (!ok) exitCode = 1;
+  results.push({ name, ok, seconds: (Date.now() - t0) / 1000, counts: counts?.() ?? null });
+}
+
+function vitestCounts() {
+  const file = path.join(ARTIFACTS, 'vitest.json');
+  if (!fs.existsSync(file)) return null;
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+}
+
+function junitCounts(file) {
+  if (!fs.existsSync(file)) return null;
+  const xml = fs.readFileSync(file, 'utf8');
+  const attr = (n) =>
+    [...xml.matchAll(new RegExp(`<testsuite\\b[^>]*\\b${n}="(\\d+)"`, 'g'))].reduce(
+      (s, m) => s + Number(m[1]),
+      0,
+    );
+  const tests = attr('tests');
+  const failed = attr('failures') + attr('errors');
+  const skipped = attr('skipped');
+  return { passed: tests - failed - skipped, failed, skipped };
+}
+
+try {
+  ensurePrismaClient(templateUrl);
+  migrateDeploy(templateUrl);
+
+  suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+  suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
+  suite(
+    'vitest',
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(ARTIFACTS, 'vitest.json')}`],
+    {
+      env: { TEST_PG_ADMIN_URL: postgres.adminUrl, TEST_PG_TEMPLATE: TEMPLATE, NODE_ENV: 'test' },
+      counts: vitestCounts,
+    },
+  );
+  const workerTests = path.join(ROOT, 'gpu-worker', 'scripts', 'test.sh');
+  if (fs.existsSync(workerTests)) {
+    const junit = path.join(ARTIFACTS, 'pytest.xml');
+    suite('pytest (gpu-worker)', 'bash', [workerTests], {
+      env: { PYTEST_ADDOPTS: `--junitxml=${junit}` },
+      counts: () => junitCounts(junit),
+    });
+  }
+} catch (e) {
+  exitCode = 1;
+  log('test', e instanceof Error ? e.message : String(e));
+} finally {
+  await postgres.stop().catch(() => {});
+  fs.rmSync(pgDir, { recursive: true, force: true });
+}
+
+console.log('\n══════ npm test summary ══════');
+const total = { passed: 0, failed: 0, skipped: 0 };
+for (const r of results) {
+  const c = r.counts;
+  if (c) for (const k of Object.keys(total)) total[k] += c[k];
+  const detail = c ? `  (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)` : '';
+  console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)}s${detail}`);
+}
+// A failing check without test counts (type check, lint, a crashed runner, set-up) counts as one.
+let failed = total.failed + results.filter((r) => !r.ok && !(r.counts?.failed > 0)).length;
+if (exitCode !== 0 && failed === 0) failed = 1;
+console.log(`tests: ${total.passed} passed, ${failed} failed, ${total.skipped} skipped`);
+process.exit(exitCode);

@@ -1,0 +1,11 @@
+// The app's tRPC router: one sub-router per domain. Routers only wire; logic lives in server/<domain>.
+import { createCallerFactory, router } from './init';
+import { accountRouter } from './routers/account/router';
+
+export const appRouter = router({
+  account: accountRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);
