@@ -86,7 +86,14 @@ export async function createDatabase(adminUrl, database, template) {
 export async function startPostgres({ dataDir, preferredPort, fresh = false, verbose = false }) {
   if (fresh) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  makeReachableForPostgresUser([dataDir, path.join(ROOT, 'node_modules')]);
+  // Parents only: postgres insists its data directory itself is private (0700).
+  makeReachableForPostgresUser([path.dirname(dataDir), path.join(ROOT, 'node_modules')]);
+  // The last lines PostgreSQL printed, to explain a failed start.
+  const recent = [];
+  const remember = (m) => {
+    recent.push(String(m).trim());
+    if (recent.length > 20) recent.shift();
+  };
   const port =
     preferredPort && (await portIsFree(preferredPort)) ? preferredPort : await freePort();
   const server = new EmbeddedPostgres({
@@ -98,9 +105,11 @@ export async function startPostgres({ dataDir, preferredPort, fresh = false, ver
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', dataDir],
     onLog: (m) => {
+      remember(m);
       if (verbose) process.stderr.write(String(m));
     },
     onError: (e) => {
+      remember(e instanceof Error ? e.message : e);
       if (verbose) process.stderr.write(`[postgres] ${e instanceof Error ? e.message : e}\n`);
     },
   });
@@ -119,7 +128,14 @@ export async function startPostgres({ dataDir, preferredPort, fresh = false, ver
     if (alive) throw new Error(`PostgreSQL is already running on ${dataDir} (pid ${pid}).`);
     fs.rmSync(pidFile);
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (e) {
+    throw new Error(
+      `PostgreSQL did not start on ${dataDir}: ${e instanceof Error ? e.message : String(e)}\n` +
+        recent.join('\n'),
+    );
+  }
   const adminUrl = databaseUrl(port, 'postgres');
   let stopped = false;
   return {
