@@ -4,8 +4,13 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      'node_modules/**', '.next/**', '.data/**', '.test-artifacts/**', 'gpu-worker/**',
-      'next-env.d.ts', 'prisma/migrations/**',
+      'node_modules/**',
+      '.next/**',
+      '.data/**',
+      '.test-artifacts/**',
+      'gpu-worker/**',
+      'next-env.d.ts',
+      'prisma/migrations/**',
     ],
   },
   js.configs.recommended,
@@ -23,7 +28,13 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+      },
     },
   },
 );

@@ -27,7 +27,8 @@ import {
 import pg from 'pg';
 
 const dbg = (msg: string) => {
-  if (process.env.PG_MIGRATE_ADAPTER_DEBUG) console.error(`[pg-migrate-adapter ${new Date().toISOString()}] ${msg}`);
+  if (process.env.PG_MIGRATE_ADAPTER_DEBUG)
+    console.error(`[pg-migrate-adapter ${new Date().toISOString()}] ${msg}`);
 };
 
 const OID_CHAR = 18; // "char"

@@ -53,7 +53,11 @@ function vitestCounts() {
   const file = path.join(ARTIFACTS, 'vitest.json');
   if (!fs.existsSync(file)) return null;
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+  return {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests,
+    skipped: r.numPendingTests + r.numTodoTests,
+  };
 }
 
 function junitCounts(file) {
@@ -79,7 +83,12 @@ try {
   suite(
     'vitest',
     bin('vitest'),
-    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(ARTIFACTS, 'vitest.json')}`],
+    [
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(ARTIFACTS, 'vitest.json')}`,
+    ],
     {
       env: { TEST_PG_ADMIN_URL: postgres.adminUrl, TEST_PG_TEMPLATE: TEMPLATE, NODE_ENV: 'test' },
       counts: vitestCounts,
@@ -107,7 +116,9 @@ for (const r of results) {
   const c = r.counts;
   if (c) for (const k of Object.keys(total)) total[k] += c[k];
   const detail = c ? `  (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)` : '';
-  console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)}s${detail}`);
+  console.log(
+    `${r.ok ? 'PASS' : 'FAIL'}  ${r.name.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)}s${detail}`,
+  );
 }
 // A failing check without test counts (type check, lint, a crashed runner, set-up) counts as one.
 let failed = total.failed + results.filter((r) => !r.ok && !(r.counts?.failed > 0)).length;

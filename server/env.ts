@@ -20,13 +20,48 @@ const schema = z
       .string({ error: 'is required (npm run dev sets it for the embedded PostgreSQL)' })
       .url('must be a postgresql:// URL')
       .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgresql://'),
-    APP_URL: z.string().url('must be an absolute URL such as http://localhost:3000').default('http://localhost:3000'),
+    APP_URL: z
+      .string()
+      .url('must be an absolute URL such as http://localhost:3000')
+      .default('http://localhost:3000'),
     BETTER_AUTH_SECRET: optionalString.pipe(
       z.string().min(32, 'must be at least 32 characters').optional(),
     ),
     STARTER_CREDITS: intFromString(50, 0, 1_000_000),
     SIGN_IN_RATE_LIMIT_MAX: intFromString(5, 1, 10_000),
     SIGN_IN_RATE_LIMIT_WINDOW_S: intFromString(60, 1, 86_400),
+    STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+    STORAGE_DIR: z.string().default('.data/storage'),
+    /** Signs storage URLs; derived from BETTER_AUTH_SECRET when unset. */
+    STORAGE_SIGNING_SECRET: optionalString.pipe(
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    S3_BUCKET: optionalString,
+    S3_REGION: z.string().default('us-east-1'),
+    S3_ENDPOINT: optionalString.pipe(z.string().url('must be a URL').optional()),
+    S3_ACCESS_KEY_ID: optionalString,
+    S3_SECRET_ACCESS_KEY: optionalString,
+    S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** Base models offered to users, first is the default; must match the workers' registries. */
+    BASE_MODELS: z
+      .string()
+      .default('sd15')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(z.string().regex(/^[\w.-]+$/, 'names letters, digits, . _ -'))
+          .min(1, 'must name at least one base model'),
+      ),
+    WORKER_LEASE_TTL_S: intFromString(60, 10, 3600),
+    JOB_MAX_ATTEMPTS: intFromString(3, 1, 10),
     GITHUB_CLIENT_ID: optionalString,
     GITHUB_CLIENT_SECRET: optionalString,
     GOOGLE_CLIENT_ID: optionalString,
@@ -38,6 +73,13 @@ const schema = z
         code: 'custom',
         path: ['BETTER_AUTH_SECRET'],
         message: 'is required in production (32+ random characters, e.g. `openssl rand -hex 32`)',
+      });
+    }
+    if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_BUCKET'],
+        message: 'is required when STORAGE_DRIVER=s3',
       });
     }
     for (const provider of ['GITHUB', 'GOOGLE'] as const) {
@@ -53,7 +95,9 @@ const schema = z
     }
   });
 
-export type Env = Omit<z.infer<typeof schema>, 'BETTER_AUTH_SECRET'> & { BETTER_AUTH_SECRET: string };
+export type Env = Omit<z.infer<typeof schema>, 'BETTER_AUTH_SECRET'> & {
+  BETTER_AUTH_SECRET: string;
+};
 
 export class EnvError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {

@@ -38,7 +38,12 @@ export function AccountSummary() {
         <p className="muted">{me.data.credits.held} held by running jobs</p>
       )}
       <p className="muted">Plan: {me.data.plan}</p>
-      <button type="button" className="secondary" onClick={() => void signOut()} disabled={signingOut}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => void signOut()}
+        disabled={signingOut}
+      >
         Sign out
       </button>
     </section>

@@ -46,7 +46,9 @@ function sha256OfFiles(files) {
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) {
-    throw new Error(`Node ${process.versions.node} is too old: Adapter Studio needs Node >= 20.19.`);
+    throw new Error(
+      `Node ${process.versions.node} is too old: Adapter Studio needs Node >= 20.19.`,
+    );
   }
 }
 
@@ -58,7 +60,10 @@ function checkNode() {
 export function ensureNodeDependencies() {
   checkNode();
   const stamp = path.join(ROOT, 'node_modules', '.adapter-studio-install');
-  const want = sha256OfFiles([path.join(ROOT, 'package.json'), path.join(ROOT, 'package-lock.json')]);
+  const want = sha256OfFiles([
+    path.join(ROOT, 'package.json'),
+    path.join(ROOT, 'package-lock.json'),
+  ]);
   const have = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim() : '';
   if (have !== want) {
     log('setup', 'installing npm packages (npm ci)…');
@@ -76,7 +81,11 @@ export function ensurePrismaClient(databaseUrl) {
   const schema = path.join(ROOT, 'prisma', 'schema.prisma');
   const generated = path.join(ROOT, 'node_modules', '.prisma', 'client', 'schema.prisma');
   // generate stores a formatted copy of the schema: compare ignoring runs of spaces.
-  const norm = (f) => fs.readFileSync(f, 'utf8').replace(/[ \t]+/g, ' ').trim();
+  const norm = (f) =>
+    fs
+      .readFileSync(f, 'utf8')
+      .replace(/[ \t]+/g, ' ')
+      .trim();
   const same = fs.existsSync(generated) && norm(generated) === norm(schema);
   if (same) return;
   log('setup', 'generating the Prisma client…');

@@ -71,7 +71,8 @@ function createAuth(e: Env) {
           body.password,
           typeof body.email === 'string' ? body.email : undefined,
         );
-        if (weakness) throw new APIError('BAD_REQUEST', { message: weakness, code: 'WEAK_PASSWORD' });
+        if (weakness)
+          throw new APIError('BAD_REQUEST', { message: weakness, code: 'WEAK_PASSWORD' });
         return Promise.resolve();
       }),
     },

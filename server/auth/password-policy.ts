@@ -4,10 +4,30 @@ export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;
 
 const COMMON = new Set([
-  'password', 'password1', 'password12', 'password123', 'password1234', '1234567890',
-  '12345678910', 'qwertyuiop', 'qwerty1234', 'qwerty12345', 'iloveyou12', 'letmein123',
-  'welcome123', 'admin12345', 'abc1234567', 'passw0rd12', 'football12', 'baseball12',
-  '1q2w3e4r5t', 'zaq12wsxcde', 'monkey1234', 'dragon1234', 'sunshine12', 'princess12',
+  'password',
+  'password1',
+  'password12',
+  'password123',
+  'password1234',
+  '1234567890',
+  '12345678910',
+  'qwertyuiop',
+  'qwerty1234',
+  'qwerty12345',
+  'iloveyou12',
+  'letmein123',
+  'welcome123',
+  'admin12345',
+  'abc1234567',
+  'passw0rd12',
+  'football12',
+  'baseball12',
+  '1q2w3e4r5t',
+  'zaq12wsxcde',
+  'monkey1234',
+  'dragon1234',
+  'sunshine12',
+  'princess12',
 ]);
 
 /** Returns why `password` is too weak, or null when it is acceptable. */

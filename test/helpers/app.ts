@@ -52,9 +52,14 @@ export async function signUp(
 export async function trpcQuery(
   procedure: string,
   { cookie, input }: { cookie?: string; input?: unknown } = {},
-): Promise<{ status: number; data?: unknown; error?: { message: string; data: Record<string, unknown> } }> {
+): Promise<{
+  status: number;
+  data?: unknown;
+  error?: { message: string; data: Record<string, unknown> };
+}> {
   const url = new URL(`${ORIGIN}/api/trpc/${procedure}`);
-  if (input !== undefined) url.searchParams.set('input', JSON.stringify(superjson.serialize(input)));
+  if (input !== undefined)
+    url.searchParams.set('input', JSON.stringify(superjson.serialize(input)));
   const headers = new Headers();
   if (cookie) headers.set('cookie', cookie);
   const res = await trpcGet(new Request(url, { headers }));
@@ -63,7 +68,10 @@ export async function trpcQuery(
     error?: { json: { message: string; data: Record<string, unknown> } };
   };
   if (body.error) return { status: res.status, error: body.error.json };
-  return { status: res.status, data: body.result ? superjson.deserialize(body.result.data) : undefined };
+  return {
+    status: res.status,
+    data: body.result ? superjson.deserialize(body.result.data) : undefined,
+  };
 }
 
 export { trpcPost };

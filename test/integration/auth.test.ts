@@ -85,8 +85,14 @@ describe('sign-up and sign-in errors are clear and change nothing', () => {
       { ip: freshIp() },
     );
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { message: string }).message).toMatch(/invalid email or password/i);
-    expect(res.headers.getSetCookie().some((c) => c.includes('session_token=') && !c.includes('Max-Age=0'))).toBe(false);
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /invalid email or password/i,
+    );
+    expect(
+      res.headers
+        .getSetCookie()
+        .some((c) => c.includes('session_token=') && !c.includes('Max-Age=0')),
+    ).toBe(false);
   });
 
   it('rate-limits repeated sign-in attempts from one address', async () => {

@@ -74,9 +74,12 @@ describe('migrations', () => {
   it('match the schema exactly (no drift between schema.prisma and the migrations)', () => {
     const res = prisma(
       [
-        'migrate', 'diff',
-        '--from-migrations', 'prisma/migrations',
-        '--to-schema-datamodel', 'prisma/schema.prisma',
+        'migrate',
+        'diff',
+        '--from-migrations',
+        'prisma/migrations',
+        '--to-schema-datamodel',
+        'prisma/schema.prisma',
         '--exit-code',
       ],
       process.env.DATABASE_URL!,

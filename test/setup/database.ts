@@ -7,7 +7,9 @@ import pg from 'pg';
 const adminUrl = process.env.TEST_PG_ADMIN_URL;
 const template = process.env.TEST_PG_TEMPLATE;
 if (!adminUrl || !template) {
-  throw new Error('Run the tests with `npm test`: it starts PostgreSQL and sets TEST_PG_ADMIN_URL.');
+  throw new Error(
+    'Run the tests with `npm test`: it starts PostgreSQL and sets TEST_PG_ADMIN_URL.',
+  );
 }
 
 const name = `test_${randomBytes(6).toString('hex')}`;

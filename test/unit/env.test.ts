@@ -29,7 +29,9 @@ describe('parseEnv', () => {
 
   it('names a malformed DATABASE_URL', () => {
     const p = problems({ DATABASE_URL: 'mysql://x@y/z' });
-    expect(p).toEqual([{ variable: 'DATABASE_URL', message: expect.stringMatching(/postgresql/) as string }]);
+    expect(p).toEqual([
+      { variable: 'DATABASE_URL', message: expect.stringMatching(/postgresql/) as string },
+    ]);
   });
 
   it('names a non-numeric STARTER_CREDITS in its message', () => {
@@ -54,10 +56,14 @@ describe('parseEnv', () => {
     expect(problems({ ...base, GITHUB_CLIENT_ID: 'abc' }).map((x) => x.variable)).toEqual([
       'GITHUB_CLIENT_SECRET',
     ]);
-    expect(parseEnv({ ...base, GOOGLE_CLIENT_ID: 'a', GOOGLE_CLIENT_SECRET: 'b' }).GOOGLE_CLIENT_ID).toBe('a');
+    expect(
+      parseEnv({ ...base, GOOGLE_CLIENT_ID: 'a', GOOGLE_CLIENT_SECRET: 'b' }).GOOGLE_CLIENT_ID,
+    ).toBe('a');
   });
 
   it('treats empty strings as unset', () => {
-    expect(parseEnv({ ...base, GITHUB_CLIENT_ID: '', GITHUB_CLIENT_SECRET: '' }).GITHUB_CLIENT_ID).toBeUndefined();
+    expect(
+      parseEnv({ ...base, GITHUB_CLIENT_ID: '', GITHUB_CLIENT_SECRET: '' }).GITHUB_CLIENT_ID,
+    ).toBeUndefined();
   });
 });

@@ -1,0 +1,30 @@
+// Turns thrown errors into HTTP responses for route handlers that are not tRPC: AppError codes
+// map through ERROR_CODES (server/errors.ts); anything else is a 500 without internals.
+import { AppError, ERROR_CODES } from './errors';
+
+export function problemResponse(e: unknown): Response {
+  const err = e instanceof AppError ? e : null;
+  if (!err) console.error(e);
+  const code = err?.code ?? 'INTERNAL';
+  const status = ERROR_CODES[code].http;
+  return Response.json(
+    {
+      type: `https://adapter.studio/errors/${code.toLowerCase()}`,
+      title: ERROR_CODES[code].title,
+      status,
+      code,
+      detail: err?.message ?? ERROR_CODES.INTERNAL.title,
+      ...(err?.details ? { details: err.details } : {}),
+    },
+    { status, headers: { 'Content-Type': 'application/problem+json' } },
+  );
+}
+
+/** Runs a handler body and maps any error to a problem+json response. */
+export async function handle(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (e) {
+    return problemResponse(e);
+  }
+}

@@ -1,0 +1,173 @@
+// Accepting a job: validate, resolve the user's own inputs, price it, then in ONE transaction
+// insert the job, hold its price and signal the queue. Either all of it happens or none.
+import { randomInt } from 'node:crypto';
+import type { Prisma } from '@prisma/client';
+import { planFor } from '../billing/plans';
+import { holdForJob } from '../credits/ledger';
+import { priceGenerate } from '../credits/pricing';
+import { db } from '../db';
+import { env } from '../env';
+import { AppError } from '../errors';
+import { parseInput } from '../validation';
+import { signalJobQueued } from './queue-signal';
+import { generateInput, type GenerateInput } from './schemas';
+
+/** SD 1.5 first; every configured base model is of this family until SDXL lands. */
+const FAMILY = 'sd15';
+
+export interface WorkerInput {
+  key: string;
+  sha256?: string;
+  bytes?: number;
+}
+
+/** What is stored in Job.params: the user's request (for remix) and the worker's view of it. */
+export interface GenerateJobParams {
+  request: GenerateInput;
+  worker: Record<string, unknown>;
+  inputs: Record<string, WorkerInput>;
+}
+
+async function resolveInputs(userId: string, input: GenerateInput) {
+  const imageIds = [
+    ...new Set([
+      ...input.references.map((r) => r.referenceId),
+      ...input.controls.map((c) => c.imageId),
+    ]),
+  ];
+  const images = imageIds.length
+    ? await db().referenceImage.findMany({ where: { id: { in: imageIds }, userId } })
+    : [];
+  const byId = new Map(images.map((i) => [i.id, i]));
+  for (const id of imageIds) {
+    // Another user's id reads exactly like a missing one.
+    if (!byId.has(id))
+      throw new AppError('NOT_FOUND', `Image ${id} was not found in your library.`);
+  }
+  const adapterIds = [...new Set(input.loras.map((l) => l.adapterId))];
+  const adapters = adapterIds.length
+    ? await db().adapter.findMany({ where: { id: { in: adapterIds }, userId } })
+    : [];
+  const adaptersById = new Map(adapters.map((a) => [a.id, a]));
+  for (const id of adapterIds) {
+    if (!adaptersById.has(id)) throw new AppError('NOT_FOUND', `Adapter ${id} was not found.`);
+  }
+  return { images: byId, adapters: adaptersById };
+}
+
+export function buildWorkerParams(
+  input: GenerateInput,
+  baseModel: string,
+  seed: number,
+  resolved: Awaited<ReturnType<typeof resolveInputs>>,
+): {
+  worker: Record<string, unknown>;
+  inputs: Record<string, WorkerInput>;
+  requiredModels: string[];
+} {
+  const inputs: Record<string, WorkerInput> = {};
+  const required = new Set<string>();
+  const references = input.references.map((r, i) => {
+    const img = resolved.images.get(r.referenceId)!;
+    inputs[`ref-${i}`] = { key: img.originalKey, sha256: img.sha256, bytes: img.bytes };
+    return { image: `ref-${i}`, weight: r.weight };
+  });
+  if (references.length) required.add(`ip_adapters:${FAMILY}/${input.ipAdapter}`);
+  const controls = input.controls.map((c, i) => {
+    const img = resolved.images.get(c.imageId)!;
+    inputs[`control-${i}`] = { key: img.originalKey, sha256: img.sha256, bytes: img.bytes };
+    required.add(
+      `${c.adapter === 'controlnet' ? 'controlnets' : 't2i_adapters'}:${FAMILY}/${c.type}`,
+    );
+    return {
+      type: c.type,
+      image: `control-${i}`,
+      adapter: c.adapter,
+      scale: c.scale,
+      start: c.start,
+      end: c.end,
+      preprocess: c.preprocess,
+    };
+  });
+  const loras = input.loras.map((l, i) => {
+    const a = resolved.adapters.get(l.adapterId)!;
+    if (a.baseModel !== baseModel) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Adapter "${a.name}" was made for ${a.baseModel}, not ${baseModel}.`,
+      );
+    }
+    inputs[`lora-${i}`] = { key: a.fileKey, sha256: a.sha256, bytes: a.sizeBytes };
+    return { file: `lora-${i}`, weight: l.weight };
+  });
+  const worker = {
+    base_model: baseModel,
+    prompt: input.prompt,
+    negative_prompt: input.negativePrompt,
+    seed,
+    steps: input.steps,
+    guidance_scale: input.guidanceScale,
+    width: input.width,
+    height: input.height,
+    scheduler: input.scheduler,
+    num_images: input.numImages,
+    references,
+    ip_adapter: input.ipAdapter,
+    controls,
+    loras,
+    preview_every: Math.max(1, Math.round(input.steps / 8)),
+  };
+  return { worker, inputs, requiredModels: [...required].sort() };
+}
+
+export async function createGenerateJob(
+  userId: string,
+  raw: unknown,
+  opts: { apiKeyId?: string; webhookUrl?: string } = {},
+) {
+  const input = parseInput(generateInput, raw);
+  const e = env();
+  const baseModel = input.baseModel ?? e.BASE_MODELS[0]!;
+  if (!e.BASE_MODELS.includes(baseModel)) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `baseModel: unknown model "${baseModel}"; available: ${e.BASE_MODELS.join(', ')}`,
+    );
+  }
+  const user = await db().user.findUnique({ where: { id: userId }, select: { plan: true } });
+  if (!user) throw new AppError('NOT_FOUND', 'User not found.');
+  const plan = planFor(user.plan);
+  const resolved = await resolveInputs(userId, input);
+  const seed = input.seed ?? randomInt(0, 2 ** 32);
+  const { worker, inputs, requiredModels } = buildWorkerParams(input, baseModel, seed, resolved);
+  const price = priceGenerate(input).total;
+  const params: GenerateJobParams = { request: { ...input, baseModel, seed }, worker, inputs };
+
+  return db().$transaction(async (tx) => {
+    const job = await tx.job.create({
+      data: {
+        userId,
+        apiKeyId: opts.apiKeyId,
+        webhookUrl: opts.webhookUrl,
+        kind: 'GENERATE',
+        params: params as unknown as Prisma.InputJsonValue,
+        baseModel,
+        requiredModels,
+        price,
+        priority: plan.priority,
+        maxAttempts: e.JOB_MAX_ATTEMPTS,
+        progressTotal: input.steps,
+      },
+    });
+    await holdForJob(tx, userId, job.id, price); // locks the user's row: creates serialise here
+    const active = await tx.job.count({ where: { userId, status: { in: ['QUEUED', 'RUNNING'] } } });
+    if (active > plan.maxActiveJobs) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `You already have ${active - 1} jobs in progress (your plan allows ${plan.maxActiveJobs}). Wait for one to finish.`,
+      );
+    }
+    await signalJobQueued(tx, job.id);
+    return job;
+  });
+}

@@ -1,0 +1,93 @@
+// The user's image library (IP-Adapter references and control images).
+import { createHash } from 'node:crypto';
+import { db } from '../db';
+import { AppError } from '../errors';
+import { storage, storageKeys, URL_TTL_S } from '../storage';
+import { isJobId as isUuid } from '../jobs/lock';
+import { normaliseImage } from './image-safety';
+
+/** Per-user storage quota for library images. */
+export const LIBRARY_QUOTA_BYTES = 1024 * 1024 * 1024;
+
+export async function addLibraryImage(userId: string, bytes: Buffer) {
+  const img = await normaliseImage(bytes);
+  const sha256 = createHash('sha256').update(img.png).digest('hex');
+  const existing = await db().referenceImage.findUnique({
+    where: { userId_sha256: { userId, sha256 } },
+  });
+  if (existing) return { image: existing, deduplicated: true };
+  const user = await db().user.findUnique({
+    where: { id: userId },
+    select: { storageUsedBytes: true },
+  });
+  const size = img.png.length;
+  if (!user) throw new AppError('NOT_FOUND', 'User not found.');
+  if (Number(user.storageUsedBytes) + size > LIBRARY_QUOTA_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', 'Your library is full. Delete some images first.');
+  }
+  const originalKey = storageKeys.referenceOriginal(userId, sha256);
+  const thumbnailKey = storageKeys.referenceThumbnail(userId, sha256);
+  await storage().put(originalKey, img.png, 'image/png');
+  await storage().put(thumbnailKey, img.thumbnail, 'image/webp');
+  try {
+    const image = await db().$transaction(async (tx) => {
+      const created = await tx.referenceImage.create({
+        data: {
+          userId,
+          sha256,
+          originalKey,
+          thumbnailKey,
+          contentType: 'image/png',
+          width: img.width,
+          height: img.height,
+          bytes: img.png.length,
+        },
+      });
+      await tx.user.update({
+        where: { id: userId },
+        data: { storageUsedBytes: { increment: size } },
+      });
+      return created;
+    });
+    return { image, deduplicated: false };
+  } catch (e) {
+    // A concurrent upload of the same image won the unique constraint: return that one.
+    const raced = await db().referenceImage.findUnique({
+      where: { userId_sha256: { userId, sha256 } },
+    });
+    if (raced) return { image: raced, deduplicated: true };
+    throw e;
+  }
+}
+
+export async function listLibraryImages(userId: string) {
+  const rows = await db().referenceImage.findMany({
+    where: { userId },
+    orderBy: { createdAt: 'desc' },
+    take: 200,
+  });
+  const s = storage();
+  return Promise.all(
+    rows.map(async (r) => ({
+      id: r.id,
+      width: r.width,
+      height: r.height,
+      thumbnailUrl: await s.signedGetUrl(r.thumbnailKey, URL_TTL_S.browser),
+      url: await s.signedGetUrl(r.originalKey, URL_TTL_S.browser),
+      createdAt: r.createdAt,
+    })),
+  );
+}
+
+export async function deleteLibraryImage(userId: string, id: string) {
+  const row = isUuid(id) ? await db().referenceImage.findFirst({ where: { id, userId } }) : null;
+  if (!row) throw new AppError('NOT_FOUND', 'No such image.');
+  await db().$transaction([
+    db().referenceImage.delete({ where: { id } }),
+    db().user.update({
+      where: { id: userId },
+      data: { storageUsedBytes: { decrement: row.bytes } },
+    }),
+  ]);
+  await storage().delete([row.originalKey, row.thumbnailKey]);
+}

@@ -1,0 +1,90 @@
+// Local-disk storage (the default): files under STORAGE_DIR, served and accepted only through
+// signed, expiring URLs handled by app/api/storage/[...key]/route.ts.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { assertValidKey } from './keys';
+import { grantToQuery } from './signing';
+import type { SignedUpload, StorageDriver, StoredObjectInfo } from './types';
+
+const META_SUFFIX = '.meta.json';
+
+export class LocalStorage implements StorageDriver {
+  constructor(
+    private readonly root: string,
+    private readonly publicUrl: string,
+  ) {}
+
+  private file(key: string): string {
+    return path.join(this.root, assertValidKey(key));
+  }
+
+  async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    const file = this.file(key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Write then rename: a reader never sees half a file.
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    await fs.writeFile(tmp, body);
+    await fs.writeFile(file + META_SUFFIX, JSON.stringify({ contentType }));
+    await fs.rename(tmp, file);
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    try {
+      return await fs.readFile(this.file(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  async head(key: string): Promise<StoredObjectInfo | null> {
+    const file = this.file(key);
+    try {
+      const [stat, meta] = await Promise.all([
+        fs.stat(file),
+        fs.readFile(file + META_SUFFIX, 'utf8').catch(() => '{}'),
+      ]);
+      const contentType = (JSON.parse(meta) as { contentType?: string }).contentType;
+      return { bytes: stat.size, contentType: contentType ?? 'application/octet-stream' };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await Promise.all(
+      keys.flatMap((k) => [
+        fs.rm(this.file(k), { force: true }),
+        fs.rm(this.file(k) + META_SUFFIX, { force: true }),
+      ]),
+    );
+  }
+
+  signedGetUrl(key: string, ttlS: number): Promise<string> {
+    const q = grantToQuery({ op: 'get', key: assertValidKey(key), exp: expiry(ttlS) });
+    return Promise.resolve(`${this.publicUrl}/api/storage/${key}?${q.toString()}`);
+  }
+
+  signedPutUrl(
+    key: string,
+    { contentType, maxBytes, ttlS }: { contentType: string; maxBytes: number; ttlS: number },
+  ): Promise<SignedUpload> {
+    const q = grantToQuery({
+      op: 'put',
+      key: assertValidKey(key),
+      exp: expiry(ttlS),
+      contentType,
+      maxBytes,
+    });
+    return Promise.resolve({
+      url: `${this.publicUrl}/api/storage/${key}?${q.toString()}`,
+      headers: { 'Content-Type': contentType },
+    });
+  }
+}
+
+function expiry(ttlS: number): number {
+  return Math.floor(Date.now() / 1000) + ttlS;
+}
