@@ -156,6 +156,7 @@ class FakeApp:
             def _lease(self, req: LeaseRequest) -> None:
                 with app.cond:
                     app.calls.append(("lease", req.worker_id))
+                    app.cond.notify_all()
                     if app.lease_errors > 0:
                         app.lease_errors -= 1
                         self._send(503, {"error": {"code": "unavailable", "message": "try later"}})

@@ -3,7 +3,7 @@
 // (and whose job another worker now holds) gets CONFLICT and changes nothing; repeats of a
 // call that already took effect are answered with the current state and change nothing.
 import { createHash } from 'node:crypto';
-import type { Job } from '@prisma/client';
+import type { Job, Prisma } from '@prisma/client';
 import { settleJob } from '../credits/ledger';
 import { db, type Tx } from '../db';
 import { env } from '../env';
@@ -119,7 +119,7 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
         finishedAt: new Date(),
         progressStep: job.progressTotal,
         leaseExpiresAt: null,
-        params: { ...(job.params as object), result: body.metadata },
+        params: { ...(job.params as object), result: body.metadata } as Prisma.InputJsonValue,
       },
     });
     await settleJob(tx, job.userId, jobId, job.price, 'capture', 'Job succeeded');

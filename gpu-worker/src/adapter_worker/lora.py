@@ -37,7 +37,8 @@ def _module_of(key: str) -> str:
 
 
 def unmatched_lora_keys(pipe: StableDiffusionPipeline, state: dict[str, torch.Tensor]) -> list[str]:
-    """Keys (after diffusers' own format conversion) that name no layer of the pipeline's models."""
+    """Layers a LoRA targets (named after diffusers' own format conversion) that the pipeline's
+    models do not have."""
     try:
         converted, _alphas = pipe.lora_state_dict(dict(state))  # it pops from its argument
     except (ValueError, KeyError, IndexError) as err:
@@ -49,7 +50,8 @@ def unmatched_lora_keys(pipe: StableDiffusionPipeline, state: dict[str, torch.Te
     other = sorted(k for k in converted if not k.startswith(("unet.", "text_encoder.")))
 
     unet_modules = {n for n, _ in pipe.unet.named_modules()}
-    bad = [f"unet.{k}" for k in convert_unet_state_dict_to_peft(unet_sd) if _module_of(k) not in unet_modules]
+    bad = [f"unet.{_module_of(k)}" for k in convert_unet_state_dict_to_peft(unet_sd)
+           if _module_of(k) not in unet_modules]
     if te_sd:
         te = convert_state_dict_to_peft(convert_state_dict_to_diffusers(te_sd))
         te_modules = {n for n, _ in pipe.text_encoder.named_modules()}
@@ -57,8 +59,8 @@ def unmatched_lora_keys(pipe: StableDiffusionPipeline, state: dict[str, torch.Te
         for k in te:
             module = _module_of(k.removeprefix("text_model.") if flat else k)
             if module not in te_modules:
-                bad.append(f"text_encoder.{k}")
-    return sorted(other + bad)
+                bad.append(f"text_encoder.{module}")
+    return sorted(set(other + bad))
 
 
 def check_lora(pipe: StableDiffusionPipeline, name: str, state: dict[str, torch.Tensor]) -> None:
@@ -67,7 +69,7 @@ def check_lora(pipe: StableDiffusionPipeline, name: str, state: dict[str, torch.
     bad = unmatched_lora_keys(pipe, state)
     if bad:
         shown = ", ".join(bad[:20]) + (f", ... ({len(bad) - 20} more)" if len(bad) > 20 else "")
-        raise LoraMismatch(f"LoRA {name}: {len(bad)} key(s) match no layer of the base model: {shown}")
+        raise LoraMismatch(f"LoRA {name}: {len(bad)} layer(s) it targets do not exist in the base model: {shown}")
 
 
 @contextmanager
