@@ -27,6 +27,14 @@ from adapter_worker.protocol import (
 )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A worker that aborts its long-poll on SIGTERM closes the socket mid-response: expected.
+        pass
+
+
 @dataclass
 class FakeJob:
     id: str
@@ -49,7 +57,7 @@ class FakeApp:
         self.calls: list[tuple[str, str]] = []  # (endpoint, job id or "")
         self.lease_errors = 0  # answer this many lease calls with 503 first
         self.cond = threading.Condition()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -95,7 +103,7 @@ class FakeApp:
         app = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
             def _send(self, status: int, body: dict[str, Any] | None = None) -> None:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import pixels, plain
 from safetensors.torch import save_file
 
 from adapter_worker.generate import GenerateEngine
 from adapter_worker.ip_adapter import encode_reference
 from adapter_worker.params import GenerateParams
 from adapter_worker.registry import ModelRegistry
+
+from conftest import pixels, plain
 
 
 def run(engine: GenerateEngine, files: dict[str, Path], **overrides: object) -> np.ndarray:
@@ -124,6 +125,6 @@ def test_precomputed_embeds_skip_the_encoder(registry: ModelRegistry, engine: Ge
     result = fresh.run(GenerateParams.model_validate(plain(references=[{"image_embeds": "ref_a_embeds"}])), inputs)
     assert np.array_equal(pixels(result.images[0]), from_embeds)
     assert result.metadata["models"]["ip_adapter"]["image_encoder"] is None
-    assert not any(key.startswith("encoder:") for key in fresh.cache.keys())
+    assert not any(key.startswith("encoder:") for key in fresh.cache.keys())  # noqa: SIM118 - a method, not a dict
     with pytest.raises(Exception, match="no-such-encoder"):
         fresh.run(GenerateParams.model_validate(plain(references=[{"image": "ref_a"}])), inputs)

@@ -32,7 +32,7 @@ class TransientError(Exception):
     """The server or network failed in a way worth retrying (connection, timeout, 429, 5xx)."""
 
 
-class LeaseLost(Exception):  # noqa: N818 - a state, not a failure of ours
+class LeaseLost(Exception):
     """409: the lease expired or the job was re-leased; this worker must drop the job."""
 
 

@@ -51,7 +51,7 @@ class OutOfMemory(WorkerError):
     retryable = True
 
 
-class JobCancelled(BaseException):  # noqa: N818 - reads as an event, like KeyboardInterrupt
+class JobCancelled(BaseException):
     """Raised from the step callback when the job is cancelled or the worker is shutting down.
 
     A BaseException so that `except Exception` anywhere in library code cannot swallow it.

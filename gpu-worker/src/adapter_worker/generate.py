@@ -169,7 +169,9 @@ class GenerateEngine:
                         prompt=params.prompt, negative_prompt=params.negative_prompt or None,
                         num_inference_steps=params.steps, guidance_scale=params.guidance_scale,
                         width=params.width, height=params.height, num_images_per_prompt=params.num_images,
-                        generator=generators, output_type="pil", callback_on_step_end=monitor,
+                        generator=generators, output_type="pil",
+                        # diffusers' annotation omits the documented (pipe, step, t, kwargs) callable
+                        callback_on_step_end=monitor,  # pyright: ignore[reportArgumentType]
                         **call)
             except torch.OutOfMemoryError as err:
                 raise OutOfMemory(f"out of device memory at {params.width}x{params.height} "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 import torch
 from diffusers import ControlNetModel, StableDiffusionPipeline, T2IAdapter, UNet2DConditionModel
@@ -19,6 +19,13 @@ from transformers import CLIPImageProcessor, CLIPVisionModelWithProjection
 from .device import DeviceSpec
 from .errors import ModelInvalid, ModelNotFound
 from .registry import ModelEntry
+
+M = TypeVar("M", bound=torch.nn.Module)
+
+
+def _on_device(module: M, spec: DeviceSpec) -> M:
+    torch.nn.Module.to(module, spec.device)  # in place; diffusers' typed `to` confuses checkers
+    return module
 
 
 def check_safetensors(path: Path) -> None:
@@ -83,7 +90,7 @@ def load_controlnet(entry: ModelEntry, spec: DeviceSpec, unet: UNet2DConditionMo
         raise ModelInvalid(f"could not load ControlNet {entry.path}: {err}") from err
     _check_fits_unet("ControlNet", entry.path, list(net.config["block_out_channels"]), unet,
                      int(net.config["cross_attention_dim"]))
-    return net.to(spec.device)
+    return _on_device(net, spec)
 
 
 def load_t2i_adapter(entry: ModelEntry, spec: DeviceSpec, unet: UNet2DConditionModel) -> T2IAdapter:
@@ -93,13 +100,14 @@ def load_t2i_adapter(entry: ModelEntry, spec: DeviceSpec, unet: UNet2DConditionM
             adapter = T2IAdapter.from_pretrained(str(entry.path), dtype=spec.dtype)
         else:
             # diffusers has no single-file loader for T2I-Adapters: config folder + flat state dict.
-            adapter = T2IAdapter.from_config(T2IAdapter.load_config(str(entry.config)))
+            config = cast(dict[str, Any], T2IAdapter.load_config(str(entry.config)))
+            adapter = cast(T2IAdapter, T2IAdapter.from_config(config))
             adapter.load_state_dict(load_file(str(entry.path)), strict=True)
-            adapter = adapter.to(dtype=spec.dtype)
+            torch.nn.Module.to(adapter, dtype=spec.dtype)
     except (OSError, ValueError, KeyError, RuntimeError) as err:
         raise ModelInvalid(f"could not load T2I-Adapter {entry.path}: {err}") from err
     _check_fits_unet("T2I-Adapter", entry.path, list(adapter.config["channels"]), unet)
-    return adapter.to(spec.device)
+    return _on_device(adapter, spec)
 
 
 @dataclass
@@ -119,11 +127,11 @@ def load_image_encoder(entry: ModelEntry, spec: DeviceSpec) -> ImageEncoder:
         if (entry.path / "preprocessor_config.json").is_file():
             processor = CLIPImageProcessor.from_pretrained(str(entry.path))
         else:
-            size = int(model.config.image_size)
+            size = cast(int, model.config.image_size)
             processor = CLIPImageProcessor(size={"shortest_edge": size}, crop_size={"height": size, "width": size})
     except (OSError, ValueError, KeyError, RuntimeError) as err:
         raise ModelInvalid(f"could not load image encoder {entry.path}: {err}") from err
-    return ImageEncoder(entry.path, model.to(spec.device).eval(), processor)
+    return ImageEncoder(entry.path, _on_device(model, spec).eval(), processor)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def unmatched_lora_keys(pipe: StableDiffusionPipeline, state: dict[str, torch.Te
     """Layers a LoRA targets (named after diffusers' own format conversion) that the pipeline's
     models do not have."""
     try:
-        converted, _alphas = pipe.lora_state_dict(dict(state))  # it pops from its argument
+        converted = pipe.lora_state_dict(dict(state))[0]  # it pops from its argument: pass a copy
     except (ValueError, KeyError, IndexError) as err:
         return [f"<unreadable LoRA layout: {err}>"]
     if not any(k.startswith(("unet.", "text_encoder.")) for k in converted):

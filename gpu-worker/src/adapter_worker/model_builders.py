@@ -42,7 +42,8 @@ def build_tokenizer(folder: Path) -> tuple[CLIPTokenizer, dict[str, int]]:
 
 def build_text_encoder(arch: ArchSet, seed: int, special_ids: dict[str, int]) -> CLIPTextModel:
     torch.manual_seed(seed + 2)
-    return CLIPTextModel(CLIPTextConfig(**arch.text_encoder, **special_ids))
+    config: dict[str, object] = {**arch.text_encoder, **special_ids}
+    return CLIPTextModel(CLIPTextConfig(**config))  # pyright: ignore[reportArgumentType]
 
 
 def build_scheduler(arch: ArchSet) -> PNDMScheduler:

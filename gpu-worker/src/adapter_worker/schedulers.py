@@ -16,7 +16,7 @@ from diffusers.schedulers.scheduling_utils import SchedulerMixin
 
 from .params import SchedulerName
 
-_FACTORIES: dict[str, tuple[type[SchedulerMixin], dict[str, Any]]] = {
+_FACTORIES: dict[str, tuple[Any, dict[str, Any]]] = {
     "euler_a": (EulerAncestralDiscreteScheduler, {}),
     "euler": (EulerDiscreteScheduler, {}),
     # "DPM++ 2M Karras" in A1111/ComfyUI terms.
@@ -32,4 +32,5 @@ _FACTORIES: dict[str, tuple[type[SchedulerMixin], dict[str, Any]]] = {
 def make_scheduler(name: SchedulerName, base_config: Any) -> SchedulerMixin:
     """A fresh scheduler per job: schedulers keep step state, so sharing one would leak it."""
     cls, overrides = _FACTORIES[name]
-    return cls.from_config(base_config, **overrides)
+    scheduler: SchedulerMixin = cls.from_config(base_config, **overrides)
+    return scheduler

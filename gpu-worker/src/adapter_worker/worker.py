@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 SigtermPolicy = Literal["release", "finish"]
 
 
-class ShutdownRequested(BaseException):  # noqa: N818 - raised to abort an idle long-poll
+class ShutdownRequested(BaseException):
     pass
 
 
