@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from .client import WorkerClient
+from .client import UnsupportedProtocol, WorkerClient
 from .generate import GenerateEngine
 from .registry import ModelRegistry
 from .worker import Worker
@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger(__name__).info("worker %s polling %s on %s", args.worker_id, args.server, engine.spec.device)
     try:
         worker.run(max_jobs=args.max_jobs)
+    except UnsupportedProtocol as err:
+        logging.getLogger(__name__).error("%s", err)
+        return 2
     finally:
         client.close()
     return 0

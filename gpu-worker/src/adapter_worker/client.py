@@ -40,6 +40,10 @@ class ProtocolError(Exception):
     """The server rejected a request as malformed or unauthorised (4xx other than 409/429)."""
 
 
+class UnsupportedProtocol(Exception):
+    """426: the app no longer serves this protocol version; the worker must be upgraded."""
+
+
 class Backoff:
     """Exponential backoff with full jitter, capped (as AWS recommends for retry storms)."""
 
@@ -72,6 +76,8 @@ class WorkerClient:
                                   headers={"Content-Type": "application/json"})
         except httpx.TransportError as err:
             raise TransientError(f"POST {path}: {err!r}") from err
+        if resp.status_code == 426:
+            raise UnsupportedProtocol(f"POST {path}: the server no longer speaks worker protocol v1")
         if resp.status_code == 409:
             raise LeaseLost(f"POST {path}: {resp.text[:300]}")
         if resp.status_code == 429 or resp.status_code >= 500:
