@@ -18,7 +18,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             Adapter Studio
           </Link>
           <nav aria-label="Main">
-            <Link href="/dashboard">Dashboard</Link>
+            <Link href="/generate">Generate</Link>
+            <Link href="/gallery">Gallery</Link>
+            <Link href="/dashboard">Account</Link>
           </nav>
         </header>
         <main>

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // `npm run dev`: the whole product on this machine. Installs what is missing, starts the
 // embedded PostgreSQL (data under .data/, kept between runs) unless DATABASE_URL names another,
-// applies migrations, and runs Next.js on :3000. Ctrl-C stops everything.
+// applies migrations, runs Next.js on :3000, and runs the Python worker on CPU with tiny
+// random-weight models (built once into .data/models) under a worker token it makes itself.
+// Ctrl-C stops everything.
 // Node built-ins only until the npm packages are installed.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {
@@ -15,6 +18,7 @@ import {
   migrateDeploy,
   QUIET_ENV,
   ROOT,
+  run,
 } from './lib/bootstrap.mjs';
 
 const DATA = path.join(ROOT, '.data');
@@ -76,12 +80,19 @@ try {
   await shutdown(1);
 }
 
+fs.mkdirSync(DATA, { recursive: true });
+fs.writeFileSync(path.join(DATA, 'database-url'), databaseUrl + '\n', { mode: 0o600 });
+
+const TINY_BASE_MODEL = 'tiny-sd15';
+const withWorker = process.env.DEV_WORKER !== '0';
 const appEnv = {
   ...process.env,
   ...QUIET_ENV,
   DATABASE_URL: databaseUrl,
   BETTER_AUTH_SECRET: localAuthSecret(),
   APP_URL: process.env.APP_URL ?? `http://localhost:${PORT}`,
+  // The local worker serves the tiny model set; a real deployment names its own models.
+  BASE_MODELS: process.env.BASE_MODELS ?? (withWorker ? TINY_BASE_MODEL : 'sd15'),
 };
 
 const next = spawn(
@@ -96,4 +107,56 @@ next.on('exit', (code) => {
     void shutdown(code ?? 1);
   }
 });
+
+/** Venv, tiny models and a fresh worker token; then the worker process, restarted if it dies. */
+function startWorker() {
+  const workerDir = path.join(ROOT, 'gpu-worker');
+  const python = path.join(workerDir, '.venv', 'bin', 'python');
+  const models = path.join(DATA, 'models');
+  log('dev', 'setting up the CPU worker (first run installs PyTorch: a few minutes)…');
+  run('bash', [path.join(workerDir, 'scripts', 'setup.sh')]);
+  if (!fs.existsSync(path.join(models, 'models.json'))) {
+    log('dev', 'building the tiny model set into .data/models…');
+    run(python, ['-m', 'adapter_worker.tiny', '--out', models], { cwd: workerDir });
+  }
+  const tokenFile = path.join(DATA, 'worker-token.json');
+  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+  if (fs.existsSync(tokenFile)) {
+    const old = JSON.parse(fs.readFileSync(tokenFile, 'utf8'));
+    spawnSync(tsx, ['scripts/worker-token.ts', 'revoke', old.id], { cwd: ROOT, env: appEnv, stdio: 'ignore' });
+  }
+  const made = spawnSync(tsx, ['scripts/worker-token.ts', 'create', '--pool', 'local', '--name', 'npm run dev', '--json'], {
+    cwd: ROOT,
+    env: appEnv,
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) throw new Error(`could not create a worker token: ${made.stderr}`);
+  const token = JSON.parse(made.stdout.trim().split('\n').pop());
+  fs.writeFileSync(tokenFile, JSON.stringify({ id: token.id }) + '\n', { mode: 0o600 });
+
+  const spawnWorker = () => {
+    const worker = spawn(
+      python,
+      ['-m', 'adapter_worker', '--server', `http://127.0.0.1:${PORT}`, '--models', path.join(models, 'models.json'),
+        '--worker-id', 'local-cpu', '--health-file', path.join(os.tmpdir(), 'adapter-studio-worker.alive')],
+      { cwd: workerDir, env: { ...process.env, ADAPTER_WORKER_TOKEN: token.token, HF_HUB_OFFLINE: '1' }, stdio: 'inherit' },
+    );
+    children.push(worker);
+    worker.on('exit', (code) => {
+      if (stopping) return;
+      log('dev', `worker exited (${code ?? 'signal'}); restarting in 3 s`);
+      setTimeout(() => !stopping && spawnWorker(), 3000);
+    });
+  };
+  spawnWorker();
+}
+
+if (withWorker) {
+  try {
+    startWorker();
+  } catch (e) {
+    log('dev', `the worker could not start: ${e instanceof Error ? e.message : e}`);
+    log('dev', 'the app runs on; jobs wait in the queue until a worker connects (DEV_WORKER=0 skips it)');
+  }
+}
 log('dev', `Adapter Studio: http://localhost:${PORT}  (Ctrl-C stops)`);

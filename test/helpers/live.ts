@@ -1,0 +1,154 @@
+// Real processes for end-to-end tests: the production Next.js server (`next start` of the build
+// that scripts/test.mjs made) and the real Python worker with tiny models.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import superjson, { type SuperJSONResult } from 'superjson';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const PYTHON = path.join(ROOT, 'gpu-worker', '.venv', 'bin', 'python');
+
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface LiveApp {
+  url: string;
+  storageDir: string;
+  stop(): Promise<void>;
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+export async function startApp(extraEnv: Record<string, string> = {}): Promise<LiveApp> {
+  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    throw new Error('No production build: run the tests with `npm test` (it runs `next build` first).');
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-storage-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      APP_URL: url,
+      STORAGE_DIR: storageDir,
+      BASE_MODELS: 'tiny-sd15',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  await waitFor(async () => (await fetch(`${url}/sign-in`)).ok, 60_000, `next start (${log})`);
+  return {
+    url,
+    storageDir,
+    async stop() {
+      await stopChild(child);
+      fs.rmSync(storageDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let modelsDir: string | null = null;
+/** The tiny model set, built once per test process through the worker's own factory. */
+export function tinyModels(): string {
+  if (modelsDir) return modelsDir;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-models-'));
+  const res = spawnSync(PYTHON, ['-m', 'adapter_worker.tiny', '--out', dir], { cwd: path.join(ROOT, 'gpu-worker'), encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`tiny model build failed: ${res.stderr}`);
+  modelsDir = dir;
+  return dir;
+}
+
+export interface LiveWorker {
+  child: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function startWorker(appUrl: string, token: string, workerId: string): LiveWorker {
+  const child = spawn(
+    PYTHON,
+    ['-m', 'adapter_worker', '--server', appUrl, '--models', path.join(tinyModels(), 'models.json'), '--worker-id', workerId,
+      '--lease-wait', '5', '--health-file', path.join(os.tmpdir(), `as-${workerId}.alive`)],
+    { cwd: path.join(ROOT, 'gpu-worker'), env: { ...process.env, ADAPTER_WORKER_TOKEN: token, HF_HUB_OFFLINE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out, stop: (signal) => stopChild(child, signal) };
+}
+
+/** A browser-like client: cookie jar, tRPC calls over HTTP, multipart uploads. */
+export class Client {
+  cookie = '';
+  constructor(readonly base: string) {}
+
+  async signUp(email: string, password = 'a perfectly fine password') {
+    const res = await fetch(`${this.base}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: this.base },
+      body: JSON.stringify({ email, password, name: 'E2E' }),
+    });
+    if (!res.ok) throw new Error(`sign-up ${res.status}: ${await res.text()}`);
+    this.cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  }
+
+  async query<T>(proc: string, input?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; data: T }> {
+    const q = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
+    const res = await fetch(`${this.base}/api/trpc/${proc}${q}`, { headers: { cookie: this.cookie, ...headers } });
+    return this.decode<T>(res);
+  }
+
+  async mutate<T>(proc: string, input: unknown): Promise<{ status: number; data: T }> {
+    const res = await fetch(`${this.base}/api/trpc/${proc}`, {
+      method: 'POST',
+      headers: { cookie: this.cookie, 'content-type': 'application/json', origin: this.base },
+      body: JSON.stringify(superjson.serialize(input)),
+    });
+    return this.decode<T>(res);
+  }
+
+  async upload(bytes: Buffer, name = 'image.png'): Promise<Response> {
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(bytes)]), name);
+    return fetch(`${this.base}/api/references`, { method: 'POST', headers: { cookie: this.cookie }, body: form });
+  }
+
+  private async decode<T>(res: Response): Promise<{ status: number; data: T }> {
+    const body = (await res.json()) as { result?: { data: SuperJSONResult }; error?: { json: unknown } };
+    if (body.result) return { status: res.status, data: superjson.deserialize<T>(body.result.data) };
+    return { status: res.status, data: body.error?.json as T };
+  }
+}
