@@ -55,26 +55,29 @@ class GenerateEngine:
         key, entry = self.registry.base_model(name)
         if entry.family != "sd15":
             raise InvalidInput(f"base model {key!r} is {entry.family}; this worker version generates with sd15")
-        resolved = self.registry.resolve(entry)
-        pipe = self.cache.get(f"base:{key}", lambda: loaders.load_base_pipeline(resolved, self.spec),
+        # Paths are resolved (and checked) only on a cache miss: a resident model needs no disk.
+        pipe = self.cache.get(f"base:{key}", lambda: loaders.load_base_pipeline(self.registry.resolve(entry),
+                                                                                self.spec),
                               lambda p: module_bytes(p.unet, p.vae, p.text_encoder))
         return key, entry.family, pipe
 
     def _controlnet(self, family: Family, ctype: str, pipe: StableDiffusionPipeline) -> ControlNetModel:
-        entry = self.registry.resolve(self.registry.controlnet(family, ctype))
+        entry = self.registry.controlnet(family, ctype)
         return self.cache.get(f"controlnet:{family}/{ctype}",
-                              lambda: loaders.load_controlnet(entry, self.spec, pipe.unet), module_bytes)
+                              lambda: loaders.load_controlnet(self.registry.resolve(entry), self.spec, pipe.unet),
+                              module_bytes)
 
     def _t2i(self, family: Family, ctype: str, pipe: StableDiffusionPipeline) -> Any:
-        entry = self.registry.resolve(self.registry.t2i_adapter(family, ctype))
+        entry = self.registry.t2i_adapter(family, ctype)
         return self.cache.get(f"t2i:{family}/{ctype}",
-                              lambda: loaders.load_t2i_adapter(entry, self.spec, pipe.unet), module_bytes)
+                              lambda: loaders.load_t2i_adapter(self.registry.resolve(entry), self.spec, pipe.unet),
+                              module_bytes)
 
     def _ip_weights(self, family: Family, name: str, pipe: StableDiffusionPipeline) -> loaders.IPAdapterWeights:
-        entry = self.registry.resolve(self.registry.ip_adapter(family, name))
+        entry = self.registry.ip_adapter(family, name)
 
         def load() -> loaders.IPAdapterWeights:
-            w = loaders.read_ip_adapter(entry.path, pipe.unet)
+            w = loaders.read_ip_adapter(self.registry.resolve(entry).path, pipe.unet)
             # Kept on the device in its dtype: attaching per job then copies nothing host-to-device.
             w.state = {part: {k: v.to(self.spec.device, self.spec.dtype) for k, v in sd.items()}
                        for part, sd in w.state.items()}
@@ -86,9 +89,9 @@ class GenerateEngine:
 
     def _encoder(self, family: Family, name: str) -> loaders.ImageEncoder:
         ip_entry = self.registry.ip_adapter(family, name)
-        entry = self.registry.resolve(self.registry.image_encoder(ip_entry.image_encoder))
+        entry = self.registry.image_encoder(ip_entry.image_encoder)
         return self.cache.get(f"encoder:{ip_entry.image_encoder}",
-                              lambda: loaders.load_image_encoder(entry, self.spec),
+                              lambda: loaders.load_image_encoder(self.registry.resolve(entry), self.spec),
                               lambda e: module_bytes(e.model))
 
     # -- the job ------------------------------------------------------------------------------

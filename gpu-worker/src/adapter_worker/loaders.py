@@ -152,7 +152,11 @@ def read_ip_adapter(path: Path, unet: UNet2DConditionModel) -> IPAdapterWeights:
     """Read the official layout (`image_proj.*`, `ip_adapter.N.to_k_ip.weight`) and check it fits."""
     if path.suffix != ".safetensors":
         raise ModelInvalid(f"IP-Adapter {path}: only .safetensors files are accepted (pickled .bin can run code)")
-    flat = read_safetensors(path, "IP-Adapter")
+    return ip_adapter_from_flat(read_safetensors(path, "IP-Adapter"), path, unet)
+
+
+def ip_adapter_from_flat(flat: dict[str, torch.Tensor], path: Path, unet: UNet2DConditionModel) -> IPAdapterWeights:
+    """Split and check official-layout IP-Adapter tensors (`path` only names them in errors)."""
     state: dict[str, dict[str, torch.Tensor]] = {"image_proj": {}, "ip_adapter": {}}
     for key, value in flat.items():
         head, _, rest = key.partition(".")
