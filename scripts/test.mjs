@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: installs what is missing and runs every suite: type check, lint, vitest (against
-// throwaway databases on an embedded PostgreSQL) and the GPU worker's pytest suite. Every suite
+// `npm test`: installs what is missing and runs every suite: type check, lint, the production
+// build, vitest (against throwaway databases on an embedded PostgreSQL; the end-to-end tests run
+// `next start` and the real Python worker) and the GPU worker's own suite (ruff, types, pytest). Every suite
 // runs even when an earlier one fails; the exit code is non-zero when any failed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -80,6 +81,9 @@ try {
 
   suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
+  // The end-to-end tests run the production build and the real Python worker.
+  suite('worker setup', 'bash', [path.join(ROOT, 'gpu-worker', 'scripts', 'setup.sh')]);
+  suite('next build', bin('next'), ['build'], { env: { DATABASE_URL: templateUrl } });
   suite(
     'vitest',
     bin('vitest'),

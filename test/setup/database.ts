@@ -29,10 +29,16 @@ process.env.APP_URL ??= 'http://localhost:3000';
 const g = globalThis as Record<string, unknown>;
 delete g.__prisma;
 delete g.__auth;
+delete g.__pgPool;
+delete g.__storage;
 
 afterAll(async () => {
   const prisma = g.__prisma as { $disconnect(): Promise<void> } | undefined;
   await prisma?.$disconnect();
+  const { closePgPool } = await import('@/server/db-pool');
+  const { stopQueueListener } = await import('@/server/jobs/queue-signal');
+  await closePgPool();
+  await stopQueueListener();
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
