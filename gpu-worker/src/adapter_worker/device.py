@@ -28,6 +28,9 @@ def select_device(device: str | None = None, dtype: str | None = None) -> Device
     name = device or os.environ.get("ADAPTER_WORKER_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
     dev = torch.device(name)
     if dev.type == "cpu":
+        # Denormal floats run 10-20x slower on x86; flushing them to zero changes nothing a
+        # picture can show (they are below 1e-38) and makes random-weight models usable on CPU.
+        torch.set_flush_denormal(True)
         return DeviceSpec(dev, torch.float32)
     wanted = (dtype or os.environ.get("ADAPTER_WORKER_DTYPE") or "fp16").lower()
     if wanted not in _DTYPES:
