@@ -61,6 +61,8 @@ const schema = z
           .min(1, 'must name at least one base model'),
       ),
     WORKER_LEASE_TTL_S: intFromString(60, 10, 3600),
+    /** How often workers report progress: what the job page's live view can show. */
+    WORKER_HEARTBEAT_S: intFromString(1, 1, 60),
     JOB_MAX_ATTEMPTS: intFromString(3, 1, 10),
     GITHUB_CLIENT_ID: optionalString,
     GITHUB_CLIENT_SECRET: optionalString,

@@ -10,7 +10,7 @@ import type { GenerateJobParams } from './create';
 import { waitForQueuedJob } from './queue-signal';
 import { expireLeases } from './sweep';
 
-export const HEARTBEAT_INTERVAL_S = 5;
+
 
 /** Keys a lease may upload to: scoped by lease id, so a stale worker cannot overwrite another's. */
 export function outputKey(userId: string, jobId: string, leaseId: string, index: number): string {
@@ -125,7 +125,7 @@ export async function leaseNextJob(req: LeaseRequest) {
     outputs,
     // A timestamp without time zone holding UTC: say so on the wire.
     lease_expires_at: new Date(Number(job.leaseExpiresMs)).toISOString(),
-    heartbeat_interval_s: HEARTBEAT_INTERVAL_S,
+    heartbeat_interval_s: env().WORKER_HEARTBEAT_S,
   };
 }
 

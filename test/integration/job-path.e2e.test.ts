@@ -57,7 +57,7 @@ describe('one generation, end to end', () => {
       prompt: 'a sun over the sea',
       width: 256,
       height: 256,
-      steps: 6,
+      steps: 20,
       references: [{ referenceId: image.id, weight: 0.7 }],
       controls: [{ imageId: image.id, type: 'canny', preprocess: 'canny' }],
     };
@@ -119,9 +119,9 @@ describe('one generation, end to end', () => {
     await client.signUp(`crash-${Date.now()}@example.com`);
     const created = await client.mutate<{ id: string; price: number }>('jobs.create', {
       prompt: 'a long one',
-      width: 384,
-      height: 384,
-      steps: 30,
+      width: 512,
+      height: 512,
+      steps: 80,
     });
     expect(created.status).toBe(200);
     const a = startWorker(app.url, token.token, 'e2e-crash-a');
