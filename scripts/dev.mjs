@@ -123,13 +123,21 @@ function startWorker() {
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   if (fs.existsSync(tokenFile)) {
     const old = JSON.parse(fs.readFileSync(tokenFile, 'utf8'));
-    spawnSync(tsx, ['scripts/worker-token.ts', 'revoke', old.id], { cwd: ROOT, env: appEnv, stdio: 'ignore' });
+    spawnSync(tsx, ['scripts/worker-token.ts', 'revoke', old.id], {
+      cwd: ROOT,
+      env: appEnv,
+      stdio: 'ignore',
+    });
   }
-  const made = spawnSync(tsx, ['scripts/worker-token.ts', 'create', '--pool', 'local', '--name', 'npm run dev', '--json'], {
-    cwd: ROOT,
-    env: appEnv,
-    encoding: 'utf8',
-  });
+  const made = spawnSync(
+    tsx,
+    ['scripts/worker-token.ts', 'create', '--pool', 'local', '--name', 'npm run dev', '--json'],
+    {
+      cwd: ROOT,
+      env: appEnv,
+      encoding: 'utf8',
+    },
+  );
   if (made.status !== 0) throw new Error(`could not create a worker token: ${made.stderr}`);
   const token = JSON.parse(made.stdout.trim().split('\n').pop());
   fs.writeFileSync(tokenFile, JSON.stringify({ id: token.id }) + '\n', { mode: 0o600 });
@@ -137,9 +145,23 @@ function startWorker() {
   const spawnWorker = () => {
     const worker = spawn(
       python,
-      ['-m', 'adapter_worker', '--server', `http://127.0.0.1:${PORT}`, '--models', path.join(models, 'models.json'),
-        '--worker-id', 'local-cpu', '--health-file', path.join(os.tmpdir(), 'adapter-studio-worker.alive')],
-      { cwd: workerDir, env: { ...process.env, ADAPTER_WORKER_TOKEN: token.token, HF_HUB_OFFLINE: '1' }, stdio: 'inherit' },
+      [
+        '-m',
+        'adapter_worker',
+        '--server',
+        `http://127.0.0.1:${PORT}`,
+        '--models',
+        path.join(models, 'models.json'),
+        '--worker-id',
+        'local-cpu',
+        '--health-file',
+        path.join(os.tmpdir(), 'adapter-studio-worker.alive'),
+      ],
+      {
+        cwd: workerDir,
+        env: { ...process.env, ADAPTER_WORKER_TOKEN: token.token, HF_HUB_OFFLINE: '1' },
+        stdio: 'inherit',
+      },
     );
     children.push(worker);
     worker.on('exit', (code) => {
@@ -156,7 +178,10 @@ if (withWorker) {
     startWorker();
   } catch (e) {
     log('dev', `the worker could not start: ${e instanceof Error ? e.message : e}`);
-    log('dev', 'the app runs on; jobs wait in the queue until a worker connects (DEV_WORKER=0 skips it)');
+    log(
+      'dev',
+      'the app runs on; jobs wait in the queue until a worker connects (DEV_WORKER=0 skips it)',
+    );
   }
 }
 log('dev', `Adapter Studio: http://localhost:${PORT}  (Ctrl-C stops)`);

@@ -7,7 +7,11 @@ const g = globalThis as unknown as { __pgPool?: pg.Pool };
 
 export function pgPool(): pg.Pool {
   if (!g.__pgPool) {
-    g.__pgPool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 10, allowExitOnIdle: true });
+    g.__pgPool = new pg.Pool({
+      connectionString: env().DATABASE_URL,
+      max: 10,
+      allowExitOnIdle: true,
+    });
     // An idle connection the server closed (restart, failover) is dropped by the pool; without
     // a listener its error event would crash the process.
     g.__pgPool.on('error', (e) => console.warn(`[db-pool] idle connection lost: ${e.message}`));

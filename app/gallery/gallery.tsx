@@ -6,10 +6,18 @@ import { useTRPC } from '@/lib/trpc';
 export function Gallery() {
   const trpc = useTRPC();
   const pages = useInfiniteQuery(
-    trpc.jobs.gallery.infiniteQueryOptions({ limit: 24 }, { getNextPageParam: (p) => p.nextCursor ?? undefined }),
+    trpc.jobs.gallery.infiniteQueryOptions(
+      { limit: 24 },
+      { getNextPageParam: (p) => p.nextCursor ?? undefined },
+    ),
   );
   if (pages.isPending) return <p className="muted">Loading…</p>;
-  if (pages.isError) return <p role="alert" className="error">{pages.error.message}</p>;
+  if (pages.isError)
+    return (
+      <p role="alert" className="error">
+        {pages.error.message}
+      </p>
+    );
   const items = pages.data.pages.flatMap((p) => p.items);
   return (
     <section>
@@ -27,7 +35,12 @@ export function Gallery() {
         ))}
       </div>
       {pages.hasNextPage && (
-        <button type="button" className="secondary" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void pages.fetchNextPage()}
+          disabled={pages.isFetchingNextPage}
+        >
           Load more
         </button>
       )}

@@ -90,7 +90,14 @@ export function GenerateForm() {
     ...(seed.trim() ? { seed: Number(seed) } : {}),
     references: reference ? [{ referenceId: reference.id, weight: referenceWeight }] : [],
     controls: control
-      ? [{ imageId: control.id, type: controlType, scale: controlScale, preprocess: preprocess ? 'canny' : 'none' }]
+      ? [
+          {
+            imageId: control.id,
+            type: controlType,
+            scale: controlScale,
+            preprocess: preprocess ? 'canny' : 'none',
+          },
+        ]
       : [],
   };
   const quote = useQuery(trpc.jobs.quote.queryOptions({ ...request, prompt: 'x' }));
@@ -112,11 +119,21 @@ export function GenerateForm() {
       <h1>Generate</h1>
       <label>
         Prompt
-        <textarea value={prompt} onChange={(e) => setPrompt(e.target.value)} rows={3} required maxLength={2000} />
+        <textarea
+          value={prompt}
+          onChange={(e) => setPrompt(e.target.value)}
+          rows={3}
+          required
+          maxLength={2000}
+        />
       </label>
       <label>
         Negative prompt
-        <input value={negativePrompt} onChange={(e) => setNegativePrompt(e.target.value)} maxLength={2000} />
+        <input
+          value={negativePrompt}
+          onChange={(e) => setNegativePrompt(e.target.value)}
+          maxLength={2000}
+        />
       </label>
       <fieldset>
         <legend>Picture prompt (IP-Adapter)</legend>
@@ -124,7 +141,14 @@ export function GenerateForm() {
         {reference && (
           <label>
             Reference weight {referenceWeight.toFixed(2)}
-            <input type="range" min={0} max={1.5} step={0.05} value={referenceWeight} onChange={(e) => setReferenceWeight(Number(e.target.value))} />
+            <input
+              type="range"
+              min={0}
+              max={1.5}
+              step={0.05}
+              value={referenceWeight}
+              onChange={(e) => setReferenceWeight(Number(e.target.value))}
+            />
           </label>
         )}
       </fieldset>
@@ -135,19 +159,33 @@ export function GenerateForm() {
           <>
             <label>
               Control type
-              <select value={controlType} onChange={(e) => setControlType(e.target.value as (typeof CONTROL_TYPES)[number])}>
+              <select
+                value={controlType}
+                onChange={(e) => setControlType(e.target.value as (typeof CONTROL_TYPES)[number])}
+              >
                 {CONTROL_TYPES.map((t) => (
                   <option key={t}>{t}</option>
                 ))}
               </select>
             </label>
             <label className="inline">
-              <input type="checkbox" checked={preprocess} onChange={(e) => setPreprocess(e.target.checked)} /> Make
-              edges from this photo (canny)
+              <input
+                type="checkbox"
+                checked={preprocess}
+                onChange={(e) => setPreprocess(e.target.checked)}
+              />{' '}
+              Make edges from this photo (canny)
             </label>
             <label>
               Control strength {controlScale.toFixed(2)}
-              <input type="range" min={0} max={2} step={0.05} value={controlScale} onChange={(e) => setControlScale(Number(e.target.value))} />
+              <input
+                type="range"
+                min={0}
+                max={2}
+                step={0.05}
+                value={controlScale}
+                onChange={(e) => setControlScale(Number(e.target.value))}
+              />
             </label>
           </>
         )}
@@ -165,15 +203,31 @@ export function GenerateForm() {
         </label>
         <label>
           Steps
-          <input type="number" min={1} max={100} value={steps} onChange={(e) => setSteps(Number(e.target.value))} />
+          <input
+            type="number"
+            min={1}
+            max={100}
+            value={steps}
+            onChange={(e) => setSteps(Number(e.target.value))}
+          />
         </label>
         <label>
           Guidance
-          <input type="number" min={0} max={20} step={0.5} value={guidanceScale} onChange={(e) => setGuidance(Number(e.target.value))} />
+          <input
+            type="number"
+            min={0}
+            max={20}
+            step={0.5}
+            value={guidanceScale}
+            onChange={(e) => setGuidance(Number(e.target.value))}
+          />
         </label>
         <label>
           Scheduler
-          <select value={scheduler} onChange={(e) => setScheduler(e.target.value as (typeof SCHEDULERS)[number])}>
+          <select
+            value={scheduler}
+            onChange={(e) => setScheduler(e.target.value as (typeof SCHEDULERS)[number])}
+          >
             {SCHEDULERS.map((s) => (
               <option key={s}>{s}</option>
             ))}
@@ -181,12 +235,22 @@ export function GenerateForm() {
         </label>
         <label>
           Seed (empty for random)
-          <input inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value.replace(/\D/g, ''))} />
+          <input
+            inputMode="numeric"
+            value={seed}
+            onChange={(e) => setSeed(e.target.value.replace(/\D/g, ''))}
+          />
         </label>
       </details>
       <p className="price" data-testid="price">
-        {quote.data ? `Costs ${quote.data.total} credit${quote.data.total === 1 ? '' : 's'}` : quote.isError ? 'Check the settings' : 'Pricing…'}
-        {balance.data && <span className="muted"> · you have {balance.data.credits.available}</span>}
+        {quote.data
+          ? `Costs ${quote.data.total} credit${quote.data.total === 1 ? '' : 's'}`
+          : quote.isError
+            ? 'Check the settings'
+            : 'Pricing…'}
+        {balance.data && (
+          <span className="muted"> · you have {balance.data.credits.available}</span>
+        )}
       </p>
       {create.error && (
         <p role="alert" className="error">

@@ -10,8 +10,6 @@ import type { GenerateJobParams } from './create';
 import { waitForQueuedJob } from './queue-signal';
 import { expireLeases } from './sweep';
 
-
-
 /** Keys a lease may upload to: scoped by lease id, so a stale worker cannot overwrite another's. */
 export function outputKey(userId: string, jobId: string, leaseId: string, index: number): string {
   return `users/${userId}/jobs/${jobId}/${leaseId}/output-${index}.png`;

@@ -29,6 +29,78 @@ export function sniffImageFormat(b: Buffer): ImageFormat | null {
   return null;
 }
 
+// Markers of other formats hiding inside an image (polyglot files). Long enough that
+// compressed image data does not contain them by chance.
+const TEXT_MARKERS = [/<script/i, /<html/i, /<\?php/, /%PDF-/];
+
+/** A ZIP archive ends with an end-of-central-directory record whose comment reaches the end. */
+function endsWithZip(b: Buffer): boolean {
+  const from = Math.max(0, b.length - 22 - 0xffff);
+  for (let p = b.length - 22; p >= from; p--) {
+    if (b[p] === 0x50 && b[p + 1] === 0x4b && b[p + 2] === 0x05 && b[p + 3] === 0x06) {
+      if (p + 22 + b.readUInt16LE(p + 20) === b.length) return true;
+    }
+  }
+  return false;
+}
+
+/** Bytes after the image's own end (PNG IEND, WebP RIFF size), or another format inside it. */
+export function hasForeignContent(b: Buffer, format: ImageFormat): boolean {
+  if (format === 'png') {
+    const iend = b.lastIndexOf(Buffer.from('IEND', 'latin1'));
+    if (iend >= 0 && b.length > iend + 8) return true; // 'IEND' + its CRC end the file
+  }
+  if (format === 'webp' && b.readUInt32LE(4) + 8 < b.length) return true;
+  if (endsWithZip(b)) return true;
+  const text = b.toString('latin1');
+  return TEXT_MARKERS.some((m) => m.test(text));
+}
+
+/**
+ * The dimensions a file's header claims, read by hand before any decoder sees it, so a bomb is
+ * refused whatever the decoder would make of the rest. Null when the header is unreadable.
+ */
+export function claimedDimensions(
+  b: Buffer,
+  format: ImageFormat,
+): { width: number; height: number } | null {
+  try {
+    if (format === 'png') {
+      if (b.toString('latin1', 12, 16) !== 'IHDR') return null;
+      return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+    }
+    if (format === 'webp') {
+      const kind = b.toString('latin1', 12, 16);
+      if (kind === 'VP8X')
+        return { width: b.readUIntLE(24, 3) + 1, height: b.readUIntLE(27, 3) + 1 };
+      if (kind === 'VP8L') {
+        const bits = b.readUInt32LE(21);
+        return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+      }
+      if (kind === 'VP8 ')
+        return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
+      return null;
+    }
+    // JPEG: walk the segments to the first start-of-frame marker.
+    let p = 2;
+    while (p + 9 < b.length) {
+      if (b[p] !== 0xff) return null;
+      const marker = b[p + 1]!;
+      if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        p += 2;
+        continue;
+      }
+      const isSof =
+        marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+      if (isSof) return { width: b.readUInt16BE(p + 7), height: b.readUInt16BE(p + 5) };
+      p += 2 + b.readUInt16BE(p + 2);
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 export interface NormalisedImage {
   png: Buffer;
   thumbnail: Buffer;
@@ -48,6 +120,19 @@ export async function normaliseImage(bytes: Buffer): Promise<NormalisedImage> {
   if (!format) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Only JPEG, PNG and WebP images are accepted.');
   }
+  if (hasForeignContent(bytes, format)) {
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'The file carries data besides the image (a polyglot file); it was refused.',
+    );
+  }
+  const claimed = claimedDimensions(bytes, format);
+  if (claimed && claimed.width * claimed.height > MAX_INPUT_PIXELS) {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `Images must be at most ${MAX_INPUT_PIXELS / 1e6} megapixels (this one claims ${claimed.width}×${claimed.height}).`,
+    );
+  }
   const opts = {
     limitInputPixels: MAX_INPUT_PIXELS,
     failOn: 'error' as const,
@@ -55,8 +140,9 @@ export async function normaliseImage(bytes: Buffer): Promise<NormalisedImage> {
   };
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    // Reads the header only: dimensions are checked before any pixel is decoded.
-    meta = await sharp(bytes, opts).metadata();
+    // Reads the header only (no pixel is decoded), so the size check below sees the claimed
+    // dimensions of even a bomb; decoding later is bounded by limitInputPixels.
+    meta = await sharp(bytes, { ...opts, limitInputPixels: false }).metadata();
   } catch {
     throw new AppError(
       'VALIDATION_FAILED',

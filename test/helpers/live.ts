@@ -21,7 +21,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => null);
@@ -48,24 +52,37 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pro
 
 export async function startApp(extraEnv: Record<string, string> = {}): Promise<LiveApp> {
   if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
-    throw new Error('No production build: run the tests with `npm test` (it runs `next build` first).');
+    throw new Error(
+      'No production build: run the tests with `npm test` (it runs `next build` first).',
+    );
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-storage-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      APP_URL: url,
-      STORAGE_DIR: storageDir,
-      BASE_MODELS: 'tiny-sd15',
-      NEXT_TELEMETRY_DISABLED: '1',
-      ...extraEnv,
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
+      'start',
+      '-p',
+      String(port),
+      '-H',
+      '127.0.0.1',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        APP_URL: url,
+        STORAGE_DIR: storageDir,
+        BASE_MODELS: 'tiny-sd15',
+        NEXT_TELEMETRY_DISABLED: '1',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let log = '';
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
@@ -85,7 +102,10 @@ let modelsDir: string | null = null;
 export function tinyModels(): string {
   if (modelsDir) return modelsDir;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-models-'));
-  const res = spawnSync(PYTHON, ['-m', 'adapter_worker.tiny', '--out', dir], { cwd: path.join(ROOT, 'gpu-worker'), encoding: 'utf8' });
+  const res = spawnSync(PYTHON, ['-m', 'adapter_worker.tiny', '--out', dir], {
+    cwd: path.join(ROOT, 'gpu-worker'),
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(`tiny model build failed: ${res.stderr}`);
   modelsDir = dir;
   return dir;
@@ -100,9 +120,25 @@ export interface LiveWorker {
 export function startWorker(appUrl: string, token: string, workerId: string): LiveWorker {
   const child = spawn(
     PYTHON,
-    ['-m', 'adapter_worker', '--server', appUrl, '--models', path.join(tinyModels(), 'models.json'), '--worker-id', workerId,
-      '--lease-wait', '5', '--health-file', path.join(os.tmpdir(), `as-${workerId}.alive`)],
-    { cwd: path.join(ROOT, 'gpu-worker'), env: { ...process.env, ADAPTER_WORKER_TOKEN: token, HF_HUB_OFFLINE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '-m',
+      'adapter_worker',
+      '--server',
+      appUrl,
+      '--models',
+      path.join(tinyModels(), 'models.json'),
+      '--worker-id',
+      workerId,
+      '--lease-wait',
+      '5',
+      '--health-file',
+      path.join(os.tmpdir(), `as-${workerId}.alive`),
+    ],
+    {
+      cwd: path.join(ROOT, 'gpu-worker'),
+      env: { ...process.env, ADAPTER_WORKER_TOKEN: token, HF_HUB_OFFLINE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -122,12 +158,24 @@ export class Client {
       body: JSON.stringify({ email, password, name: 'E2E' }),
     });
     if (!res.ok) throw new Error(`sign-up ${res.status}: ${await res.text()}`);
-    this.cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    this.cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
   }
 
-  async query<T>(proc: string, input?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; data: T }> {
-    const q = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
-    const res = await fetch(`${this.base}/api/trpc/${proc}${q}`, { headers: { cookie: this.cookie, ...headers } });
+  async query<T>(
+    proc: string,
+    input?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; data: T }> {
+    const q =
+      input === undefined
+        ? ''
+        : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
+    const res = await fetch(`${this.base}/api/trpc/${proc}${q}`, {
+      headers: { cookie: this.cookie, ...headers },
+    });
     return this.decode<T>(res);
   }
 
@@ -143,12 +191,20 @@ export class Client {
   async upload(bytes: Buffer, name = 'image.png'): Promise<Response> {
     const form = new FormData();
     form.set('file', new Blob([new Uint8Array(bytes)]), name);
-    return fetch(`${this.base}/api/references`, { method: 'POST', headers: { cookie: this.cookie }, body: form });
+    return fetch(`${this.base}/api/references`, {
+      method: 'POST',
+      headers: { cookie: this.cookie },
+      body: form,
+    });
   }
 
   private async decode<T>(res: Response): Promise<{ status: number; data: T }> {
-    const body = (await res.json()) as { result?: { data: SuperJSONResult }; error?: { json: unknown } };
-    if (body.result) return { status: res.status, data: superjson.deserialize<T>(body.result.data) };
+    const body = (await res.json()) as {
+      result?: { data: SuperJSONResult };
+      error?: { json: unknown };
+    };
+    if (body.result)
+      return { status: res.status, data: superjson.deserialize<T>(body.result.data) };
     return { status: res.status, data: body.error?.json as T };
   }
 }

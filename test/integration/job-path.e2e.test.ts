@@ -4,7 +4,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { createWorkerToken, revokeWorkerToken } from '@/server/workers/tokens';
-import { Client, startApp, startWorker, tinyModels, waitFor, type LiveApp, type LiveWorker } from '../helpers/live';
+import {
+  Client,
+  startApp,
+  startWorker,
+  tinyModels,
+  waitFor,
+  type LiveApp,
+  type LiveWorker,
+} from '../helpers/live';
 
 interface JobView {
   id: string;
@@ -36,10 +44,14 @@ afterAll(async () => {
 });
 
 async function finished(client: Client, id: string, timeoutMs = 120_000) {
-  return waitFor(async () => {
-    const { data } = await client.query<JobView>('jobs.get', { id });
-    return ['SUCCEEDED', 'FAILED', 'CANCELED'].includes(data.status) ? data : null;
-  }, timeoutMs, `job ${id} to finish`);
+  return waitFor(
+    async () => {
+      const { data } = await client.query<JobView>('jobs.get', { id });
+      return ['SUCCEEDED', 'FAILED', 'CANCELED'].includes(data.status) ? data : null;
+    },
+    timeoutMs,
+    `job ${id} to finish`,
+  );
 }
 
 describe('one generation, end to end', () => {
@@ -66,17 +78,25 @@ describe('one generation, end to end', () => {
     expect(created.status).toBe(200);
     expect(created.data.price).toBe(quote.data.total);
     const me1 = await client.query<{ credits: { available: number; held: number } }>('account.me');
-    expect(me1.data.credits).toEqual({ available: 50 - created.data.price, held: created.data.price });
+    expect(me1.data.credits).toEqual({
+      available: 50 - created.data.price,
+      held: created.data.price,
+    });
 
     // Live progress: poll as the browser does and see the job move.
     const seen = new Set<string>();
     let sawProgress = false;
-    const job = await waitFor(async () => {
-      const { data } = await client.query<JobView>('jobs.get', { id: created.data.id });
-      seen.add(data.status);
-      if (data.status === 'RUNNING' && (data.progress.step > 0 || data.previewUrl)) sawProgress = true;
-      return data.status === 'SUCCEEDED' || data.status === 'FAILED' ? data : null;
-    }, 150_000, 'the job to finish');
+    const job = await waitFor(
+      async () => {
+        const { data } = await client.query<JobView>('jobs.get', { id: created.data.id });
+        seen.add(data.status);
+        if (data.status === 'RUNNING' && (data.progress.step > 0 || data.previewUrl))
+          sawProgress = true;
+        return data.status === 'SUCCEEDED' || data.status === 'FAILED' ? data : null;
+      },
+      150_000,
+      'the job to finish',
+    );
     expect(job.status, worker.output()).toBe('SUCCEEDED');
     expect(seen.has('RUNNING')).toBe(true);
     const row = await db().job.findUniqueOrThrow({ where: { id: job.id } });
@@ -94,8 +114,12 @@ describe('one generation, end to end', () => {
 
     const me2 = await client.query<{ credits: { available: number; held: number } }>('account.me');
     expect(me2.data.credits).toEqual({ available: 50 - created.data.price, held: 0 });
-    expect(await db().creditLedgerEntry.count({ where: { jobId: job.id, kind: 'CAPTURE' } })).toBe(1);
-    expect(await db().creditLedgerEntry.count({ where: { jobId: job.id, kind: 'RELEASE' } })).toBe(0);
+    expect(await db().creditLedgerEntry.count({ where: { jobId: job.id, kind: 'CAPTURE' } })).toBe(
+      1,
+    );
+    expect(await db().creditLedgerEntry.count({ where: { jobId: job.id, kind: 'RELEASE' } })).toBe(
+      0,
+    );
 
     // A repeated complete over HTTP is harmless.
     const again = await fetch(`${app.url}/api/worker/v1/jobs/${job.id}/complete`, {
@@ -103,7 +127,16 @@ describe('one generation, end to end', () => {
       headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         lease_id: row.leaseId,
-        outputs: [{ key: (await db().jobOutput.findFirstOrThrow({ where: { jobId: job.id } })).storageKey, width: 256, height: 256, bytes: 1, sha256: 'a'.repeat(64), seed: 1 }],
+        outputs: [
+          {
+            key: (await db().jobOutput.findFirstOrThrow({ where: { jobId: job.id } })).storageKey,
+            width: 256,
+            height: 256,
+            bytes: 1,
+            sha256: 'a'.repeat(64),
+            seed: 1,
+          },
+        ],
         metadata: {},
       }),
     });
@@ -126,22 +159,31 @@ describe('one generation, end to end', () => {
     expect(created.status).toBe(200);
     const a = startWorker(app.url, token.token, 'e2e-crash-a');
     workers.push(a);
-    await waitFor(async () => {
-      const j = await db().job.findUniqueOrThrow({ where: { id: created.data.id } });
-      return j.status === 'RUNNING' && j.progressStep > 0;
-    }, 120_000, 'worker A to make progress');
+    await waitFor(
+      async () => {
+        const j = await db().job.findUniqueOrThrow({ where: { id: created.data.id } });
+        return j.status === 'RUNNING' && j.progressStep > 0;
+      },
+      120_000,
+      'worker A to make progress',
+    );
     await a.stop('SIGKILL');
 
     const b = startWorker(app.url, token.token, 'e2e-crash-b');
     workers.push(b);
     const job = await finished(client, created.data.id, 300_000);
     expect(job.status, b.output()).toBe('SUCCEEDED');
-    const row = await db().job.findUniqueOrThrow({ where: { id: job.id }, include: { outputs: true } });
+    const row = await db().job.findUniqueOrThrow({
+      where: { id: job.id },
+      include: { outputs: true },
+    });
     // At least A's attempt and B's; on a loaded CPU B may also outlive one lease while loading.
     expect(row.attempts).toBeGreaterThanOrEqual(2);
     expect(row.leaseOwner).toBe('e2e-crash-b');
     expect(row.outputs).toHaveLength(1);
-    expect(await db().creditLedgerEntry.count({ where: { jobId: job.id, kind: 'CAPTURE' } })).toBe(1);
+    expect(await db().creditLedgerEntry.count({ where: { jobId: job.id, kind: 'CAPTURE' } })).toBe(
+      1,
+    );
     const me = await client.query<{ credits: { available: number; held: number } }>('account.me');
     expect(me.data.credits).toEqual({ available: 50 - created.data.price, held: 0 });
     await b.stop();
@@ -157,14 +199,18 @@ describe('authorization over HTTP', () => {
     await other.signUp(`other-${Date.now()}@example.com`);
     const res = await other.query<{ data: { code: string } }>('jobs.get', { id: created.data.id });
     expect(res.status).toBe(404);
-    const cancel = await other.mutate<{ data: { code: string } }>('jobs.cancel', { id: created.data.id });
+    const cancel = await other.mutate<{ data: { code: string } }>('jobs.cancel', {
+      id: created.data.id,
+    });
     expect(cancel.status).toBe(404);
     await owner.mutate('jobs.cancel', { id: created.data.id });
   });
 
   it('a worker token cannot call user routes; a session cannot call worker routes', async () => {
     const asWorker = new Client(app.url);
-    const me = await asWorker.query('account.me', undefined, { authorization: `Bearer ${token.token}` });
+    const me = await asWorker.query('account.me', undefined, {
+      authorization: `Bearer ${token.token}`,
+    });
     expect(me.status).toBe(401);
 
     const user = new Client(app.url);
@@ -180,12 +226,25 @@ describe('authorization over HTTP', () => {
   it('a wrong or revoked worker token gets 401 and nothing else', async () => {
     const t = await createWorkerToken('e2e', 'to revoke');
     const body = JSON.stringify({
-      worker_id: 'x', worker_version: '1', protocol_version: 1,
-      capabilities: { kinds: ['generate'], base_models: ['tiny-sd15'], controlnets: [], t2i_adapters: [], ip_adapters: [] },
-      device: { type: 'cpu', name: 'x' }, wait_s: 0,
+      worker_id: 'x',
+      worker_version: '1',
+      protocol_version: 1,
+      capabilities: {
+        kinds: ['generate'],
+        base_models: ['tiny-sd15'],
+        controlnets: [],
+        t2i_adapters: [],
+        ip_adapters: [],
+      },
+      device: { type: 'cpu', name: 'x' },
+      wait_s: 0,
     });
     const call = (auth: string) =>
-      fetch(`${app.url}/api/worker/v1/lease`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+      fetch(`${app.url}/api/worker/v1/lease`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body,
+      });
     expect([200, 204]).toContain((await call(`Bearer ${t.token}`)).status);
     await revokeWorkerToken(t.id);
     const revoked = await call(`Bearer ${t.token}`);

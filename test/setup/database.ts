@@ -1,6 +1,9 @@
 // Runs before each test file: gives the file its own database, copied from the migrated
 // template that scripts/test.mjs prepared, so files never see each other's rows.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll } from 'vitest';
 import pg from 'pg';
 
@@ -24,6 +27,8 @@ url.searchParams.set('schema', 'public');
 process.env.DATABASE_URL = url.toString();
 process.env.BETTER_AUTH_SECRET ??= 'test-secret-test-secret-test-secret-0123';
 process.env.APP_URL ??= 'http://localhost:3000';
+// Storage of this file's run, never the developer's .data/.
+process.env.STORAGE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'as-test-storage-'));
 
 // Fresh clients for this file (a forked worker may have run another file before).
 const g = globalThis as Record<string, unknown>;
@@ -43,4 +48,5 @@ afterAll(async () => {
   await c.connect();
   await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await c.end();
+  fs.rmSync(process.env.STORAGE_DIR!, { recursive: true, force: true });
 });

@@ -43,12 +43,25 @@ export function JobView({ id }: { id: string }) {
             {pct}%
           </progress>
           <p className="muted">
-            {j.status === 'QUEUED' ? 'Waiting for a GPU…' : `Step ${j.progress.step} of ${j.progress.total}`}
+            {j.status === 'QUEUED'
+              ? 'Waiting for a GPU…'
+              : `Step ${j.progress.step} of ${j.progress.total}`}
           </p>
           {j.previewUrl && (
-            <img className="preview" src={j.previewUrl} alt="Preview of the image being generated" width={256} height={256} />
+            <img
+              className="preview"
+              src={j.previewUrl}
+              alt="Preview of the image being generated"
+              width={256}
+              height={256}
+            />
           )}
-          <button type="button" className="secondary" onClick={() => cancel.mutate({ id })} disabled={cancel.isPending || j.cancelRequested}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => cancel.mutate({ id })}
+            disabled={cancel.isPending || j.cancelRequested}
+          >
             Cancel
           </button>
         </>
@@ -62,9 +75,18 @@ export function JobView({ id }: { id: string }) {
       <div className="outputs">
         {j.outputs.map((o) => (
           <figure key={o.id}>
-            <img src={o.url} alt={`Result ${o.index + 1}`} width={o.width} height={o.height} data-testid="result" />
+            <img
+              src={o.url}
+              alt={`Result ${o.index + 1}`}
+              width={o.width}
+              height={o.height}
+              data-testid="result"
+            />
             <figcaption className="muted">
-              seed {o.seed} · <a href={o.url} download>download</a>
+              seed {o.seed} ·{' '}
+              <a href={o.url} download>
+                download
+              </a>
             </figcaption>
           </figure>
         ))}

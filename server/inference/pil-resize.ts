@@ -1,0 +1,138 @@
+// Pillow's bicubic resampling (libImaging/Resample.c), reproduced exactly for 8-bit images:
+// the same coefficients, the same 22-bit fixed-point rounding, the same horizontal-then-vertical
+// passes with an 8-bit intermediate. transformers' CLIPImageProcessor resizes with Pillow, so
+// an embedding computed here matches the worker's only if the pixels match bit for bit.
+const PRECISION_BITS = 32 - 8 - 2;
+const SUPPORT = 2.0;
+
+function bicubic(x: number): number {
+  const a = -0.5;
+  if (x < 0) x = -x;
+  if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+  return 0;
+}
+
+interface Coeffs {
+  ksize: number;
+  bounds: Int32Array; // [xmin, count] per output pixel
+  kk: Int32Array; // fixed-point weights, ksize per output pixel
+}
+
+function precomputeCoeffs(inSize: number, in0: number, in1: number, outSize: number): Coeffs {
+  const scale = (in1 - in0) / outSize;
+  const filterscale = scale < 1 ? 1 : scale;
+  const support = SUPPORT * filterscale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const bounds = new Int32Array(outSize * 2);
+  const kk = new Int32Array(outSize * ksize);
+  const k = new Float64Array(ksize);
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = in0 + (xx + 0.5) * scale;
+    const ss = 1 / filterscale;
+    let xmin = Math.trunc(center - support + 0.5);
+    if (xmin < 0) xmin = 0;
+    let xmax = Math.trunc(center + support + 0.5);
+    if (xmax > inSize) xmax = inSize;
+    xmax -= xmin;
+    let ww = 0;
+    for (let x = 0; x < xmax; x++) {
+      const w = bicubic((x + xmin - center + 0.5) * ss);
+      k[x] = w;
+      ww += w;
+    }
+    for (let x = 0; x < ksize; x++) {
+      const w = x < xmax ? (ww !== 0 ? k[x]! / ww : k[x]!) : 0;
+      // normalize_coeffs_8bpc: round half away from zero, then truncate toward zero.
+      kk[xx * ksize + x] =
+        w < 0
+          ? Math.trunc(-0.5 + w * (1 << PRECISION_BITS))
+          : Math.trunc(0.5 + w * (1 << PRECISION_BITS));
+    }
+    bounds[xx * 2] = xmin;
+    bounds[xx * 2 + 1] = xmax;
+  }
+  return { ksize, bounds, kk };
+}
+
+function clip8(v: number): number {
+  // v is an integer accumulator; values fit in float64 exactly.
+  if (v >= 2 ** (PRECISION_BITS + 8)) return 255;
+  if (v <= 0) return 0;
+  return Math.floor(v / 2 ** PRECISION_BITS);
+}
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** Interleaved 8-bit RGB, row-major. */
+  data: Uint8Array;
+}
+
+/** Resizes an 8-bit RGB image exactly as `PIL.Image.resize((w, h), Image.BICUBIC)`. */
+export function pilResizeBicubic(img: RgbImage, outW: number, outH: number): RgbImage {
+  const { width: inW, height: inH } = img;
+  const needH = outW !== inW;
+  const needV = outH !== inH;
+  const horiz = precomputeCoeffs(inW, 0, inW, outW);
+  const vert = precomputeCoeffs(inH, 0, inH, outH);
+  let src = img;
+  const vbounds = vert.bounds.slice();
+  if (needH) {
+    const yFirst = vbounds[0]!;
+    const yLast = vbounds[outH * 2 - 2]! + vbounds[outH * 2 - 1]!;
+    for (let i = 0; i < outH; i++) vbounds[i * 2] = vbounds[i * 2]! - yFirst;
+    const tmpH = yLast - yFirst;
+    const out = new Uint8Array(outW * tmpH * 3);
+    const half = 2 ** (PRECISION_BITS - 1);
+    for (let yy = 0; yy < tmpH; yy++) {
+      const row = (yy + yFirst) * inW * 3;
+      for (let xx = 0; xx < outW; xx++) {
+        const xmin = horiz.bounds[xx * 2]!;
+        const n = horiz.bounds[xx * 2 + 1]!;
+        const kOff = xx * horiz.ksize;
+        let s0 = half,
+          s1 = half,
+          s2 = half;
+        for (let x = 0; x < n; x++) {
+          const w = horiz.kk[kOff + x]!;
+          const p = row + (x + xmin) * 3;
+          s0 += src.data[p]! * w;
+          s1 += src.data[p + 1]! * w;
+          s2 += src.data[p + 2]! * w;
+        }
+        const o = (yy * outW + xx) * 3;
+        out[o] = clip8(s0);
+        out[o + 1] = clip8(s1);
+        out[o + 2] = clip8(s2);
+      }
+    }
+    src = { width: outW, height: tmpH, data: out };
+  }
+  if (!needV) return src;
+  const w = src.width;
+  const out = new Uint8Array(w * outH * 3);
+  const half = 2 ** (PRECISION_BITS - 1);
+  for (let yy = 0; yy < outH; yy++) {
+    const ymin = vbounds[yy * 2]!;
+    const n = vbounds[yy * 2 + 1]!;
+    const kOff = yy * vert.ksize;
+    for (let xx = 0; xx < w; xx++) {
+      let s0 = half,
+        s1 = half,
+        s2 = half;
+      for (let y = 0; y < n; y++) {
+        const k = vert.kk[kOff + y]!;
+        const p = ((y + ymin) * w + xx) * 3;
+        s0 += src.data[p]! * k;
+        s1 += src.data[p + 1]! * k;
+        s2 += src.data[p + 2]! * k;
+      }
+      const o = (yy * w + xx) * 3;
+      out[o] = clip8(s0);
+      out[o + 1] = clip8(s1);
+      out[o + 2] = clip8(s2);
+    }
+  }
+  return { width: w, height: outH, data: out };
+}
