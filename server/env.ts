@@ -60,6 +60,13 @@ const schema = z
           .array(z.string().regex(/^[\w.-]+$/, 'names letters, digits, . _ -'))
           .min(1, 'must name at least one base model'),
       ),
+    /** The IP-Adapter image encoder exported by `python -m adapter_worker.export_onnx`. */
+    IP_ADAPTER_ENCODER_ONNX: optionalString,
+    /** The worker registry's name for that encoder (IP-Adapter entries name their encoder). */
+    IP_ADAPTER_ENCODER_NAME: z.string().default('vit-h'),
+    /** Folder of ONNX control-map models: <type>.onnx + <type>.json (depth, lineart, pose, …). */
+    CONTROL_MAP_MODELS_DIR: optionalString,
+    ONNX_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda', 'dml', 'coreml']).default('cpu'),
     WORKER_LEASE_TTL_S: intFromString(60, 10, 3600),
     /** How often workers report progress: what the job page's live view can show. */
     WORKER_HEARTBEAT_S: intFromString(1, 1, 60),

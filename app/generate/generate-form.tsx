@@ -4,7 +4,10 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '@/lib/trpc';
 import { uploadLibraryImage } from '@/lib/upload';
+import type { MAP_KINDS } from '@/server/inference/map-kinds';
 import { CONTROL_TYPES, SCHEDULERS, type GenerateInputRaw } from '@/server/jobs/schemas';
+
+type MapChoice = 'none' | (typeof MAP_KINDS)[number];
 
 type ImageSlot = { id: string; name: string } | null;
 
@@ -12,10 +15,12 @@ function ImagePicker({
   label,
   value,
   onChange,
+  library,
 }: {
   label: string;
   value: ImageSlot;
   onChange: (v: ImageSlot) => void;
+  library: { id: string; thumbnailUrl: string }[];
 }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -43,6 +48,22 @@ function ImagePicker({
           onChange={(e) => void pick(e.target.files?.[0])}
         />
       </label>
+      {library.length > 0 && (
+        <div className="thumbs" role="group" aria-label={`${label}: choose from your library`}>
+          {library.slice(0, 12).map((img, i) => (
+            <button
+              key={img.id}
+              type="button"
+              className={`thumb${value?.id === img.id ? ' selected' : ''}`}
+              aria-pressed={value?.id === img.id}
+              aria-label={`Library image ${i + 1}`}
+              onClick={() => onChange({ id: img.id, name: `library image ${i + 1}` })}
+            >
+              <img src={img.thumbnailUrl} alt="" width={48} height={48} />
+            </button>
+          ))}
+        </div>
+      )}
       {busy && <span className="muted">Uploading…</span>}
       {value && (
         <span className="muted">
@@ -61,9 +82,18 @@ function ImagePicker({
   );
 }
 
-export function GenerateForm() {
+export function GenerateForm({
+  initialReference,
+  initialControl,
+}: {
+  initialReference: string | null;
+  initialControl: string | null;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
+  const library = useQuery(trpc.references.list.queryOptions());
+  const maps = useQuery(trpc.references.controlMaps.queryOptions());
+  const libraryItems = library.data ?? [];
   const [prompt, setPrompt] = useState('');
   const [negativePrompt, setNegativePrompt] = useState('');
   const [size, setSize] = useState('512x512');
@@ -71,12 +101,18 @@ export function GenerateForm() {
   const [guidanceScale, setGuidance] = useState(7.5);
   const [scheduler, setScheduler] = useState<(typeof SCHEDULERS)[number]>('euler_a');
   const [seed, setSeed] = useState('');
-  const [reference, setReference] = useState<ImageSlot>(null);
+  const [reference, setReference] = useState<ImageSlot>(
+    initialReference ? { id: initialReference, name: 'from your library' } : null,
+  );
   const [referenceWeight, setReferenceWeight] = useState(0.8);
-  const [control, setControl] = useState<ImageSlot>(null);
+  const [control, setControl] = useState<ImageSlot>(
+    initialControl ? { id: initialControl, name: 'from your library' } : null,
+  );
   const [controlType, setControlType] = useState<(typeof CONTROL_TYPES)[number]>('canny');
   const [controlScale, setControlScale] = useState(1);
-  const [preprocess, setPreprocess] = useState(true);
+  const [preprocess, setPreprocess] = useState<MapChoice>('canny');
+  const [cannyLow, setCannyLow] = useState(100);
+  const [cannyHigh, setCannyHigh] = useState(200);
 
   const [width, height] = size.split('x').map(Number) as [number, number];
   const request: GenerateInputRaw = {
@@ -95,7 +131,9 @@ export function GenerateForm() {
             imageId: control.id,
             type: controlType,
             scale: controlScale,
-            preprocess: preprocess ? 'canny' : 'none',
+            preprocess,
+            cannyLow,
+            cannyHigh,
           },
         ]
       : [],
@@ -137,7 +175,12 @@ export function GenerateForm() {
       </label>
       <fieldset>
         <legend>Picture prompt (IP-Adapter)</legend>
-        <ImagePicker label="Reference image" value={reference} onChange={setReference} />
+        <ImagePicker
+          label="Reference image"
+          value={reference}
+          onChange={setReference}
+          library={libraryItems}
+        />
         {reference && (
           <label>
             Reference weight {referenceWeight.toFixed(2)}
@@ -154,7 +197,12 @@ export function GenerateForm() {
       </fieldset>
       <fieldset>
         <legend>Structure (ControlNet)</legend>
-        <ImagePicker label="Control image" value={control} onChange={setControl} />
+        <ImagePicker
+          label="Control image"
+          value={control}
+          onChange={setControl}
+          library={libraryItems}
+        />
         {control && (
           <>
             <label>
@@ -168,14 +216,59 @@ export function GenerateForm() {
                 ))}
               </select>
             </label>
-            <label className="inline">
-              <input
-                type="checkbox"
-                checked={preprocess}
-                onChange={(e) => setPreprocess(e.target.checked)}
-              />{' '}
-              Make edges from this photo (canny)
+            <label>
+              Make a map from the photo
+              <select
+                value={preprocess}
+                onChange={(e) => setPreprocess(e.target.value as MapChoice)}
+              >
+                <option value="none">No: the image already is the map</option>
+                {(maps.data ?? []).map((m) => (
+                  <option key={m.kind} value={m.kind} disabled={!m.available}>
+                    {m.kind}
+                    {m.available ? '' : ' (not available here)'}
+                  </option>
+                ))}
+              </select>
             </label>
+            {preprocess === 'canny' && (
+              <div className="control-row">
+                <label>
+                  Low threshold {cannyLow}
+                  <input
+                    type="range"
+                    min={0}
+                    max={500}
+                    step={10}
+                    value={cannyLow}
+                    onChange={(e) => setCannyLow(Number(e.target.value))}
+                  />
+                </label>
+                <label>
+                  High threshold {cannyHigh}
+                  <input
+                    type="range"
+                    min={0}
+                    max={500}
+                    step={10}
+                    value={cannyHigh}
+                    onChange={(e) => setCannyHigh(Number(e.target.value))}
+                  />
+                </label>
+              </div>
+            )}
+            {preprocess !== 'none' && (
+              <figure className="control-row">
+                <img
+                  src={`/api/references/${control.id}/control-map?kind=${preprocess}&low=${cannyLow}&high=${cannyHigh}`}
+                  alt={`The ${preprocess} map the job will use`}
+                  data-testid="control-map"
+                />
+                <figcaption className="muted">
+                  This {preprocess} map steers the layout. Nothing is charged until you generate.
+                </figcaption>
+              </figure>
+            )}
             <label>
               Control strength {controlScale.toFixed(2)}
               <input

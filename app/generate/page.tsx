@@ -3,7 +3,12 @@ import { GenerateForm } from './generate-form';
 
 export const metadata = { title: 'Generate · Adapter Studio' };
 
-export default async function GeneratePage() {
+export default async function GeneratePage({
+  searchParams,
+}: {
+  searchParams: Promise<{ reference?: string; control?: string }>;
+}) {
   await requireUser();
-  return <GenerateForm />;
+  const { reference, control } = await searchParams;
+  return <GenerateForm initialReference={reference ?? null} initialControl={control ?? null} />;
 }

@@ -8,6 +8,8 @@ import { priceGenerate } from '../credits/pricing';
 import { db } from '../db';
 import { env } from '../env';
 import { AppError } from '../errors';
+import { controlMapFor } from '../inference/control-maps';
+import { embeddingKey } from '../references/embeddings';
 import { parseInput } from '../validation';
 import { signalJobQueued } from './queue-signal';
 import { generateInput, type GenerateInput } from './schemas';
@@ -59,7 +61,7 @@ export function buildWorkerParams(
   input: GenerateInput,
   baseModel: string,
   seed: number,
-  resolved: Awaited<ReturnType<typeof resolveInputs>>,
+  resolved: Awaited<ReturnType<typeof resolveInputs>> & { mapKeys: (string | null)[] },
 ): {
   worker: Record<string, unknown>;
   inputs: Record<string, WorkerInput>;
@@ -67,15 +69,24 @@ export function buildWorkerParams(
 } {
   const inputs: Record<string, WorkerInput> = {};
   const required = new Set<string>();
+  const encoder = env().IP_ADAPTER_ENCODER_NAME;
   const references = input.references.map((r, i) => {
     const img = resolved.images.get(r.referenceId)!;
+    if (img.embedding && img.embeddingModel === encoder) {
+      // Computed at upload: the worker skips its image encoder.
+      inputs[`ref-${i}`] = { key: embeddingKey(img.userId, img.sha256, encoder, input.ipAdapter) };
+      return { image_embeds: `ref-${i}`, weight: r.weight };
+    }
     inputs[`ref-${i}`] = { key: img.originalKey, sha256: img.sha256, bytes: img.bytes };
     return { image: `ref-${i}`, weight: r.weight };
   });
   if (references.length) required.add(`ip_adapters:${FAMILY}/${input.ipAdapter}`);
   const controls = input.controls.map((c, i) => {
     const img = resolved.images.get(c.imageId)!;
-    inputs[`control-${i}`] = { key: img.originalKey, sha256: img.sha256, bytes: img.bytes };
+    const mapKey = resolved.mapKeys[i];
+    inputs[`control-${i}`] = mapKey
+      ? { key: mapKey }
+      : { key: img.originalKey, sha256: img.sha256, bytes: img.bytes };
     required.add(
       `${c.adapter === 'controlnet' ? 'controlnets' : 't2i_adapters'}:${FAMILY}/${c.type}`,
     );
@@ -137,7 +148,20 @@ export async function createGenerateJob(
   const user = await db().user.findUnique({ where: { id: userId }, select: { plan: true } });
   if (!user) throw new AppError('NOT_FOUND', 'User not found.');
   const plan = planFor(user.plan);
-  const resolved = await resolveInputs(userId, input);
+  const images = await resolveInputs(userId, input);
+  const mapKeys = await Promise.all(
+    input.controls.map(async (c) =>
+      c.preprocess === 'none'
+        ? null
+        : (
+            await controlMapFor(images.images.get(c.imageId)!, c.preprocess, {
+              low: c.cannyLow,
+              high: c.cannyHigh,
+            })
+          ).key,
+    ),
+  );
+  const resolved = { ...images, mapKeys };
   const seed = input.seed ?? randomInt(0, 2 ** 32);
   const { worker, inputs, requiredModels } = buildWorkerParams(input, baseModel, seed, resolved);
   const price = priceGenerate(input).total;

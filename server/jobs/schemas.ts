@@ -1,6 +1,7 @@
 // What a user may ask for. The same schemas serve tRPC, REST (issue 07) and the forms; unknown
 // fields are refused (strictObject) rather than silently dropped.
 import { z } from 'zod';
+import { MAP_KINDS } from '../inference/map-kinds';
 
 export const CONTROL_TYPES = [
   'canny',
@@ -36,8 +37,13 @@ export const controlInput = z
     scale: z.number().min(0).max(2).default(1),
     start: z.number().min(0).max(1).default(0),
     end: z.number().min(0).max(1).default(1),
-    /** Make the map from a photo on the worker; `none` means the image already is the map. */
-    preprocess: z.enum(['none', 'canny']).default('none'),
+    /**
+     * Make the map from a photo (on the web tier, the same map the preview showed); `none` means
+     * the image already is the map.
+     */
+    preprocess: z.enum(['none', ...MAP_KINDS]).default('none'),
+    cannyLow: z.number().int().min(0).max(1020).default(100),
+    cannyHigh: z.number().int().min(0).max(1020).default(200),
   })
   .refine((c) => c.start < c.end, { message: 'start must be below end', path: ['start'] });
 

@@ -4,6 +4,7 @@ import { db } from '../db';
 import { AppError } from '../errors';
 import { storage, storageKeys, URL_TTL_S } from '../storage';
 import { isJobId as isUuid } from '../jobs/lock';
+import { storeEmbeddings } from './embeddings';
 import { normaliseImage } from './image-safety';
 
 /** Per-user storage quota for library images. */
@@ -29,6 +30,15 @@ export async function addLibraryImage(userId: string, bytes: Buffer) {
   const thumbnailKey = storageKeys.referenceThumbnail(userId, sha256);
   await storage().put(originalKey, img.png, 'image/png');
   await storage().put(thumbnailKey, img.thumbnail, 'image/webp');
+  let embedding: Awaited<ReturnType<typeof storeEmbeddings>> = null;
+  try {
+    embedding = await storeEmbeddings(userId, sha256, img.png);
+  } catch (e) {
+    // Not fatal: without a stored embedding the worker encodes the image itself.
+    console.warn(
+      `[references] embedding failed for ${sha256}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
   try {
     const image = await db().$transaction(async (tx) => {
       const created = await tx.referenceImage.create({
@@ -41,6 +51,8 @@ export async function addLibraryImage(userId: string, bytes: Buffer) {
           width: img.width,
           height: img.height,
           bytes: img.png.length,
+          embedding: embedding?.vector,
+          embeddingModel: embedding?.model,
         },
       });
       await tx.user.update({
@@ -74,6 +86,7 @@ export async function listLibraryImages(userId: string) {
       height: r.height,
       thumbnailUrl: await s.signedGetUrl(r.thumbnailKey, URL_TTL_S.browser),
       url: await s.signedGetUrl(r.originalKey, URL_TTL_S.browser),
+      hasEmbedding: r.embedding !== null,
       createdAt: r.createdAt,
     })),
   );
@@ -90,4 +103,5 @@ export async function deleteLibraryImage(userId: string, id: string) {
     }),
   ]);
   await storage().delete([row.originalKey, row.thumbnailKey]);
+  await storage().deletePrefix(storageKeys.referenceDerived(userId, row.sha256));
 }

@@ -17,8 +17,9 @@ export const storageKeys = {
   referenceOriginal: (userId: string, sha256: string) => `users/${userId}/references/${sha256}.png`,
   referenceThumbnail: (userId: string, sha256: string) =>
     `users/${userId}/references/${sha256}-thumb.webp`,
-  referenceEmbedding: (userId: string, sha256: string, model: string) =>
-    `users/${userId}/references/${sha256}-${model}.f32`,
+  /** Everything derived from one library image (control maps, embeddings) lives under here. */
+  referenceDerived: (userId: string, sha256: string) =>
+    `users/${userId}/references/${sha256}-derived/`,
   adapterFile: (userId: string, adapterId: string) =>
     `users/${userId}/adapters/${adapterId}.safetensors`,
 };

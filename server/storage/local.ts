@@ -62,6 +62,11 @@ export class LocalStorage implements StorageDriver {
     );
   }
 
+  async deletePrefix(prefix: string): Promise<void> {
+    if (!prefix.endsWith('/')) throw new Error('deletePrefix takes a folder ending in "/"');
+    await fs.rm(this.file(prefix.slice(0, -1)), { recursive: true, force: true });
+  }
+
   signedGetUrl(key: string, ttlS: number): Promise<string> {
     const q = grantToQuery({ op: 'get', key: assertValidKey(key), exp: expiry(ttlS) });
     return Promise.resolve(`${this.publicUrl}/api/storage/${key}?${q.toString()}`);

@@ -5,6 +5,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -96,6 +97,22 @@ export class S3Storage implements StorageDriver {
         );
       }
     }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (!prefix.endsWith('/')) throw new Error('deletePrefix takes a folder ending in "/"');
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: assertValidKey(prefix.slice(0, -1)) + '/',
+          ContinuationToken: token,
+        }),
+      );
+      await this.delete((page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   signedGetUrl(key: string, ttlS: number): Promise<string> {

@@ -15,6 +15,8 @@ export interface StorageDriver {
   get(key: string): Promise<Buffer | null>;
   head(key: string): Promise<StoredObjectInfo | null>;
   delete(keys: string[]): Promise<void>;
+  /** Deletes every object whose key starts with `prefix` (a folder, ending in "/"). */
+  deletePrefix(prefix: string): Promise<void>;
   signedGetUrl(key: string, ttlS: number): Promise<string>;
   signedPutUrl(
     key: string,

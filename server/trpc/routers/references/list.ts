@@ -11,6 +11,7 @@ export const list = protectedProcedure
         height: z.number().int(),
         thumbnailUrl: z.string(),
         url: z.string(),
+        hasEmbedding: z.boolean(),
         createdAt: z.date(),
       }),
     ),

@@ -1,5 +1,6 @@
 import { router } from '../../init';
+import { controlMaps } from './control-maps';
 import { list } from './list';
 import { remove } from './remove';
 
-export const referencesRouter = router({ list, remove });
+export const referencesRouter = router({ list, remove, controlMaps });
