@@ -84,6 +84,8 @@ fs.mkdirSync(DATA, { recursive: true });
 fs.writeFileSync(path.join(DATA, 'database-url'), databaseUrl + '\n', { mode: 0o600 });
 
 const TINY_BASE_MODEL = 'tiny-sd15';
+const ENCODER_ONNX = path.join(DATA, 'models', 'onnx', 'encoder.onnx');
+const MAP_MODELS = path.join(DATA, 'models', 'onnx', 'control-maps');
 const withWorker = process.env.DEV_WORKER !== '0';
 const appEnv = {
   ...process.env,
@@ -93,6 +95,12 @@ const appEnv = {
   APP_URL: process.env.APP_URL ?? `http://localhost:${PORT}`,
   // The local worker serves the tiny model set; a real deployment names its own models.
   BASE_MODELS: process.env.BASE_MODELS ?? (withWorker ? TINY_BASE_MODEL : 'sd15'),
+  ...(withWorker
+    ? {
+        IP_ADAPTER_ENCODER_ONNX: process.env.IP_ADAPTER_ENCODER_ONNX ?? ENCODER_ONNX,
+        CONTROL_MAP_MODELS_DIR: process.env.CONTROL_MAP_MODELS_DIR ?? MAP_MODELS,
+      }
+    : {}),
 };
 
 const next = spawn(
@@ -118,6 +126,45 @@ function startWorker() {
   if (!fs.existsSync(path.join(models, 'models.json'))) {
     log('dev', 'building the tiny model set into .data/models…');
     run(python, ['-m', 'adapter_worker.tiny', '--out', models], { cwd: workerDir });
+  }
+  // The web tier's half: the same encoder in ONNX (embeddings at upload) and a stand-in depth
+  // model (so depth previews work locally; its maps are as random as its weights).
+  if (!fs.existsSync(ENCODER_ONNX)) {
+    fs.mkdirSync(path.dirname(ENCODER_ONNX), { recursive: true });
+    log('dev', 'exporting the tiny image encoder to ONNX…');
+    run(
+      python,
+      [
+        '-m',
+        'adapter_worker.export_onnx',
+        '--models',
+        path.join(models, 'models.json'),
+        '--encoder',
+        'vit-h',
+        '--out',
+        ENCODER_ONNX,
+      ],
+      { cwd: workerDir },
+    );
+  }
+  fs.mkdirSync(MAP_MODELS, { recursive: true });
+  const depth = path.join(MAP_MODELS, 'depth.onnx');
+  if (!fs.existsSync(depth)) {
+    run(
+      python,
+      [
+        '-m',
+        'adapter_worker.export_onnx',
+        '--control-map',
+        '--control-type',
+        'depth',
+        '--size',
+        '256',
+        '--out',
+        depth,
+      ],
+      { cwd: workerDir },
+    );
   }
   const tokenFile = path.join(DATA, 'worker-token.json');
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');

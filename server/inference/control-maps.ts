@@ -37,7 +37,10 @@ function mapModels(): Map<MapKind, MapModel> {
   const models = new Map<MapKind, MapModel>();
   const dir = env().CONTROL_MAP_MODELS_DIR;
   if (!dir || !fs.existsSync(dir)) return models;
-  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const parsed = mapSidecar.safeParse(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
     if (!parsed.success) continue;
     const file = path.join(dir, parsed.data.onnx_file);
@@ -74,7 +77,10 @@ async function rawRgb(png: Buffer) {
 }
 
 /** Runs a map model on 8-bit RGB: stretch to its input size (Pillow bicubic), ×1/255, NCHW. */
-export async function runMapModel(model: MapModel, img: RgbImage): Promise<{ width: number; height: number; values: Float32Array }> {
+export async function runMapModel(
+  model: MapModel,
+  img: RgbImage,
+): Promise<{ width: number; height: number; values: Float32Array }> {
   const { height: h, width: w } = model.input_size;
   const small = pilResizeBicubic(img, w, h);
   const input = new Float32Array(3 * w * h);
@@ -82,7 +88,9 @@ export async function runMapModel(model: MapModel, img: RgbImage): Promise<{ wid
     for (let c = 0; c < 3; c++) input[c * w * h + i] = Math.fround(small.data[i * 3 + c]! / 255);
   }
   const session = await onnxSession(model.file);
-  const out = await session.run({ [model.input_name]: new ort.Tensor('float32', input, [1, 3, h, w]) });
+  const out = await session.run({
+    [model.input_name]: new ort.Tensor('float32', input, [1, 3, h, w]),
+  });
   const map = out[model.output_names[0]!];
   if (!map) throw new AppError('INTERNAL', `the ${model.control_type} model gave no output`);
   const [oh, ow] = map.dims.slice(-2) as [number, number];
@@ -92,12 +100,16 @@ export async function runMapModel(model: MapModel, img: RgbImage): Promise<{ wid
 async function onnxMap(kind: MapKind, png: Buffer): Promise<Buffer> {
   const model = modelFor(kind);
   if (!model) {
-    throw new AppError('SERVICE_UNAVAILABLE', `${kind} maps are not available here; upload a ready ${kind} map instead.`);
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `${kind} maps are not available here; upload a ready ${kind} map instead.`,
+    );
   }
   const img = await rawRgb(png);
   const map = await runMapModel(model, img);
   const gray = Buffer.alloc(map.width * map.height);
-  for (let i = 0; i < gray.length; i++) gray[i] = Math.max(0, Math.min(255, Math.round(map.values[i]! * 255)));
+  for (let i = 0; i < gray.length; i++)
+    gray[i] = Math.max(0, Math.min(255, Math.round(map.values[i]! * 255)));
   return sharp(gray, { raw: { width: map.width, height: map.height, channels: 1 } })
     .resize(img.width, img.height, { fit: 'fill', kernel: 'cubic' })
     .png()

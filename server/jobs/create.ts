@@ -97,7 +97,8 @@ export function buildWorkerParams(
       scale: c.scale,
       start: c.start,
       end: c.end,
-      preprocess: c.preprocess,
+      // Maps are made on the web tier (the one the user previewed), never again on the GPU.
+      preprocess: 'none',
     };
   });
   const loras = input.loras.map((l, i) => {

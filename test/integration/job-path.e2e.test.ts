@@ -1,11 +1,13 @@
 // One generation end to end with nothing faked: the production server over HTTP, embedded
 // PostgreSQL, the real Python worker with tiny models, local storage behind signed URLs.
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { createWorkerToken, revokeWorkerToken } from '@/server/workers/tokens';
 import {
   Client,
+  ROOT,
   startApp,
   startWorker,
   tinyModels,
@@ -34,7 +36,11 @@ async function photo(): Promise<Buffer> {
 
 beforeAll(async () => {
   tinyModels();
-  app = await startApp({ WORKER_LEASE_TTL_S: '15' });
+  app = await startApp({
+    WORKER_LEASE_TTL_S: '15',
+    // The tiny set's own encoder, exported by the worker's tooling: uploads get embeddings.
+    IP_ADAPTER_ENCODER_ONNX: path.join(ROOT, 'test', 'fixtures', 'onnx', 'clip-tiny.onnx'),
+  });
   token = await createWorkerToken('e2e', 'e2e workers');
 }, 180_000);
 
@@ -102,6 +108,26 @@ describe('one generation, end to end', () => {
     const row = await db().job.findUniqueOrThrow({ where: { id: job.id } });
     expect(sawProgress || row.previewKey !== null).toBe(true);
     expect(row.previewKey).not.toBeNull();
+
+    // The reference went as the embedding computed at upload, the control as the web tier's
+    // canny map; the worker never loaded its image encoder.
+    const stored = await db().referenceImage.findUniqueOrThrow({ where: { id: image.id } });
+    expect(stored.embedding).not.toBeNull();
+    const params = row.params as {
+      worker: {
+        references: { image_embeds?: string; image?: string }[];
+        controls: { preprocess: string }[];
+      };
+      inputs: Record<string, { key: string }>;
+      result: { models: { ip_adapter: { image_encoder: string | null } } };
+    };
+    expect(params.worker.references[0]).toMatchObject({ image_embeds: 'ref-0' });
+    expect(params.worker.references[0]!.image).toBeUndefined();
+    expect(params.inputs['ref-0']!.key).toMatch(/embeds-vit-h-base\.safetensors$/);
+    expect(params.inputs['control-0']!.key).toMatch(/map-canny-100-200\.png$/);
+    expect(params.worker.controls[0]!.preprocess).toBe('none');
+    expect(params.result.models.ip_adapter.image_encoder).toBeNull();
+    expect(worker.output()).not.toContain('encoder:vit-h');
 
     expect(job.outputs).toHaveLength(1);
     const img = await fetch(job.outputs[0]!.url);

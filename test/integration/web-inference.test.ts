@@ -5,7 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { clipPixelValues, decodeRgb, embedImage, loadEncoder, zeroImageEmbeddings } from '@/server/inference/clip';
+import {
+  clipPixelValues,
+  decodeRgb,
+  embedImage,
+  loadEncoder,
+  zeroImageEmbeddings,
+} from '@/server/inference/clip';
 import { runMapModel } from '@/server/inference/control-maps';
 
 const FIX = path.resolve(import.meta.dirname, '..', 'fixtures', 'onnx');
@@ -44,16 +50,24 @@ describe('IP-Adapter embeddings on the web tier', () => {
     expect(e.imageEmbeds.shape).toEqual(expected.image_embeds.shape);
     expect(maxAbsDiff(e.imageEmbeds.data, expected.image_embeds.data)).toBeLessThan(1e-4);
     expect(e.penultimate.shape).toEqual(expected.penultimate_hidden_states.shape);
-    expect(maxAbsDiff(e.penultimate.data, expected.penultimate_hidden_states.data)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(e.penultimate.data, expected.penultimate_hidden_states.data)).toBeLessThan(
+      1e-4,
+    );
   });
 
   it("gives the Plus negative (the encoder's output for an all-zeros input) within 1e-4", async () => {
     const z = await zeroImageEmbeddings(encoder);
-    expect(maxAbsDiff(z.penultimate.data, expected.zeros_input.penultimate_hidden_states.data)).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(z.penultimate.data, expected.zeros_input.penultimate_hidden_states.data),
+    ).toBeLessThan(1e-4);
   });
 
   it('is sensitive to the image (a different picture gives a different embedding)', async () => {
-    const other = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#f0f' } }).png().toBuffer();
+    const other = await sharp({
+      create: { width: 80, height: 60, channels: 3, background: '#f0f' },
+    })
+      .png()
+      .toBuffer();
     const e = await embedImage(encoder, other);
     expect(maxAbsDiff(e.imageEmbeds.data, expected.image_embeds.data)).toBeGreaterThan(1e-3);
   });
@@ -61,8 +75,12 @@ describe('IP-Adapter embeddings on the web tier', () => {
 
 describe('ONNX control-map models', () => {
   it('runs a map model as the worker tooling does, within 1e-4', async () => {
-    const sidecar = JSON.parse(fs.readFileSync(path.join(FIX, 'control-map-tiny.json'), 'utf8')) as Record<string, unknown>;
-    const model = { ...sidecar, file: path.join(FIX, 'control-map-tiny.onnx') } as Parameters<typeof runMapModel>[0];
+    const sidecar = JSON.parse(
+      fs.readFileSync(path.join(FIX, 'control-map-tiny.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const model = { ...sidecar, file: path.join(FIX, 'control-map-tiny.onnx') } as Parameters<
+      typeof runMapModel
+    >[0];
     const rgb = await decodeRgb(fs.readFileSync(path.join(FIX, 'test-image.png')));
     const map = await runMapModel(model, rgb);
     expect([1, 1, map.height, map.width]).toEqual(expected.control_map.map.shape);
