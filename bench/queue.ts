@@ -13,10 +13,13 @@ const arg = (name: string, def: number) => {
 };
 const RUNS = arg('latency-runs', 200);
 const JOBS = arg('jobs', 10_000);
-const WORKERS = arg("workers", 8);
+const WORKERS = arg('workers', 8);
 
 const pgLib = (await import('../scripts/lib/postgres.mjs')) as {
-  startPostgres(o: { dataDir: string; fresh: boolean }): Promise<{ adminUrl: string; url(db: string): string; stop(): Promise<void> }>;
+  startPostgres(o: {
+    dataDir: string;
+    fresh: boolean;
+  }): Promise<{ adminUrl: string; url(db: string): string; stop(): Promise<void> }>;
   createDatabase(admin: string, db: string): Promise<void>;
 };
 const boot = (await import('../scripts/lib/bootstrap.mjs')) as { migrateDeploy(url: string): void };
@@ -33,15 +36,32 @@ const { createGenerateJob } = await import('../server/jobs/create');
 const { leaseNextJob, leaseWithWait } = await import('../server/jobs/lease');
 const { stopQueueListener } = await import('../server/jobs/queue-signal');
 
-const caps = { kinds: ['generate'], base_models: ['sd15'], controlnets: [], t2i_adapters: [], ip_adapters: [] };
+const caps = {
+  kinds: ['generate'],
+  base_models: ['sd15'],
+  controlnets: [],
+  t2i_adapters: [],
+  ip_adapters: [],
+};
 const leaseReq = (id: string, wait: number) => ({
-  worker_id: id, worker_version: 'bench', protocol_version: 1 as const, capabilities: caps,
-  device: { type: 'cpu', name: 'bench' }, wait_s: wait,
+  worker_id: id,
+  worker_version: 'bench',
+  protocol_version: 1 as const,
+  capabilities: caps,
+  device: { type: 'cpu', name: 'bench' },
+  wait_s: wait,
 });
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 const user = await db().user.create({
-  data: { id: 'bench-user', name: 'bench', email: 'bench@example.com', plan: 'studio', creditBalance: 10_000_000 },
+  data: {
+    id: 'bench-user',
+    name: 'bench',
+    email: 'bench@example.com',
+    plan: 'studio',
+    creditBalance: 10_000_000,
+  },
 });
 
 // 1. Latency: a worker is already waiting in a long poll; a job is submitted.
@@ -63,7 +83,12 @@ const params = { request: {}, worker: { num_images: 1 }, inputs: {} };
 for (let i = 0; i < JOBS; i += 1000) {
   await db().job.createMany({
     data: Array.from({ length: Math.min(1000, JOBS - i) }, () => ({
-      userId: user.id, kind: 'GENERATE' as const, params, baseModel: 'sd15', price: 1, progressTotal: 25,
+      userId: user.id,
+      kind: 'GENERATE' as const,
+      params,
+      baseModel: 'sd15',
+      price: 1,
+      progressTotal: 25,
     })),
   });
 }
@@ -79,14 +104,22 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - t0) / 1000;
-const dupes = await db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "Job" WHERE "attempts" > 1`;
+const dupes = await db().$queryRaw<
+  { n: bigint }[]
+>`SELECT count(*) AS n FROM "Job" WHERE "attempts" > 1`;
 
-console.log(`\nQueue benchmark — ${os.cpus().length} cores, PostgreSQL (embedded), Node ${process.versions.node}`);
+console.log(
+  `\nQueue benchmark — ${os.cpus().length} cores, PostgreSQL (embedded), Node ${process.versions.node}`,
+);
 console.log('| measure | value | goal |');
 console.log('| --- | --- | --- |');
-console.log(`| submit → lease p50 (waiting worker, ${RUNS} runs) | ${pct(latencies, 50).toFixed(1)} ms | ≤ 50 ms |`);
+console.log(
+  `| submit → lease p50 (waiting worker, ${RUNS} runs) | ${pct(latencies, 50).toFixed(1)} ms | ≤ 50 ms |`,
+);
 console.log(`| submit → lease p99 | ${pct(latencies, 99).toFixed(1)} ms | |`);
-console.log(`| leases/s, ${WORKERS} workers, ${JOBS} queued | ${(leased / seconds).toFixed(0)} /s (${leased} in ${seconds.toFixed(1)} s) | ≥ 500 /s |`);
+console.log(
+  `| leases/s, ${WORKERS} workers, ${JOBS} queued | ${(leased / seconds).toFixed(0)} /s (${leased} in ${seconds.toFixed(1)} s) | ≥ 500 /s |`,
+);
 console.log(`| jobs leased twice | ${Number(dupes[0]?.n ?? 0)} | 0 |`);
 
 await stopQueueListener();

@@ -138,3 +138,8 @@ export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
 }
+
+/** Forgets the parsed environment (for tools that change settings within one process). */
+export function resetEnv(): void {
+  cached = undefined;
+}
