@@ -123,7 +123,8 @@ def test_encoder_and_adapter_size_mismatch(copied_models: Path, spec: DeviceSpec
 def test_embeds_of_wrong_width(engine: GenerateEngine, files: dict[str, Path], tmp_path: Path) -> None:
     bad = tmp_path / "embeds.safetensors"
     save_file({"image_embeds": torch.zeros(1, 1024)}, str(bad))
-    with pytest.raises(InvalidInput, match=r"shape \[1024\] do not fit IP-Adapter.*expects \[16\]"):
+    with pytest.raises(InvalidInput, match=r"image_embeds of shape \[1, 1024\] does not fit IP-Adapter "
+                                             r"ip-adapter_sd15.safetensors \(base\), which expects \[1, 16\]"):
         run(engine, {**files, "e": bad}, references=[{"image_embeds": "e"}])
 
 

@@ -51,7 +51,12 @@ def control_map(path: Path, what: str, width: int, height: int, preprocess: str,
 
 def load_embeds(path: Path, what: str) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Precomputed IP-Adapter embeddings: a .safetensors with `image_embeds` and optionally
-    `negative_image_embeds` (base: [dim] or [1, dim]; plus: [tokens, dim] or [1, tokens, dim])."""
+    `negative_image_embeds` of the same shape (F32 or F16).
+
+    What the app sends: base [1, projection_dim] (negative: zeros, or left out); plus
+    [1, tokens, hidden_size] (negative: the encoder's penultimate hidden states for an all-zeros
+    `pixel_values`, required). [dim] and [tokens, dim] are accepted too. Shapes are checked
+    against the IP-Adapter in `ip_adapter.reference_embeds`."""
     try:
         state = read_safetensors(path, what)
     except Exception as err:

@@ -24,11 +24,12 @@ from .params import Reference
 def _shape_embeds(t: torch.Tensor, weights: IPAdapterWeights, what: str) -> torch.Tensor:
     """Normalise to [1, 1, dim] (base) or [1, 1, tokens, dim] (plus), checking the width."""
     want_ndim = 1 if weights.variant == "base" else 2
+    sent = list(t.shape)
     while t.ndim > want_ndim and t.shape[0] == 1:
         t = t[0]
-    if t.ndim != want_ndim or t.shape[-1] != weights.embed_dim:
-        raise InvalidInput(f"{what}: embeddings of shape {list(t.shape)} do not fit IP-Adapter "
-                           f"{weights.path.name} ({weights.variant}), which expects {weights.expected_embeds_shape()}")
+    if t.ndim != want_ndim or t.shape[-1] != weights.embed_dim or t.numel() == 0:
+        raise InvalidInput(f"{what} of shape {sent} does not fit IP-Adapter {weights.path.name} "
+                           f"({weights.variant}), which expects {weights.expected_embeds_shape()}")
     return t[None, None]
 
 
@@ -63,14 +64,18 @@ def reference_embeds(
         else:
             assert ref.image_embeds is not None  # noqa: S101 - guaranteed by Reference's validator
             raw_pos, raw_neg = load_embeds(inputs[ref.image_embeds], what)
-            pos = _shape_embeds(raw_pos, weights, what)
+            pos = _shape_embeds(raw_pos, weights, f"{what}: image_embeds")
             if raw_neg is not None:
-                neg = _shape_embeds(raw_neg, weights, what)
+                neg = _shape_embeds(raw_neg, weights, f"{what}: negative_image_embeds")
+                if neg.shape != pos.shape:
+                    raise InvalidInput(f"{what}: negative_image_embeds of shape {list(raw_neg.shape)} must have the "
+                                       f"shape of image_embeds {list(raw_pos.shape)}")
             elif weights.variant == "base":
                 neg = torch.zeros_like(pos)  # what diffusers uses as the unconditional image embedding
             else:
                 raise InvalidInput(f"{what}: Plus embeddings need `negative_image_embeds` too (the encoder's "
-                                   "hidden states of a black image); the worker does not load the encoder for them")
+                                   "penultimate hidden states for an all-zeros pixel_values tensor, shape "
+                                   f"{weights.expected_embeds_shape()}); the worker does not load the encoder for them")
         pos, neg = pos.to(spec.device, spec.dtype), neg.to(spec.device, spec.dtype)
         out.append(torch.cat([neg, pos]) if do_cfg else pos)
     return out

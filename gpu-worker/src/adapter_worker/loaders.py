@@ -145,7 +145,11 @@ class IPAdapterWeights:
     cross_dim: int
 
     def expected_embeds_shape(self) -> str:
-        return f"[{self.embed_dim}]" if self.variant == "base" else f"[tokens, {self.embed_dim}]"
+        """The `image_embeds` shape precomputed embeddings must have (as the app sends them)."""
+        if self.variant == "base":
+            return f"[1, {self.embed_dim}] (projected image_embeds; [{self.embed_dim}] also accepted)"
+        return (f"[1, tokens, {self.embed_dim}] (penultimate hidden states, tokens = 257 for ViT-H/14 at 224 px; "
+                f"[tokens, {self.embed_dim}] also accepted)")
 
 
 def read_ip_adapter(path: Path, unet: UNet2DConditionModel) -> IPAdapterWeights:
