@@ -2,10 +2,9 @@
 // with 8 concurrent workers draining 10 000 queued jobs. Runs on a throwaway embedded
 // PostgreSQL through the same domain functions the worker API calls (HTTP excluded).
 //   npm run bench:queue [-- --latency-runs 200 --jobs 10000 --workers 8]
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { throwawayDatabase } from './lib/throwaway-db';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,21 +14,7 @@ const RUNS = arg('latency-runs', 200);
 const JOBS = arg('jobs', 10_000);
 const WORKERS = arg('workers', 8);
 
-const pgLib = (await import('../scripts/lib/postgres.mjs')) as {
-  startPostgres(o: {
-    dataDir: string;
-    fresh: boolean;
-  }): Promise<{ adminUrl: string; url(db: string): string; stop(): Promise<void> }>;
-  createDatabase(admin: string, db: string): Promise<void>;
-};
-const boot = (await import('../scripts/lib/bootstrap.mjs')) as { migrateDeploy(url: string): void };
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-bench-'));
-const pg = await pgLib.startPostgres({ dataDir: path.join(dir, 'data'), fresh: true });
-await pgLib.createDatabase(pg.adminUrl, 'bench');
-process.env.DATABASE_URL = pg.url('bench');
-process.env.STORAGE_DIR = path.join(dir, 'storage');
-boot.migrateDeploy(process.env.DATABASE_URL);
+const database = await throwawayDatabase();
 
 const { db } = await import('../server/db');
 const { createGenerateJob } = await import('../server/jobs/create');
@@ -124,5 +109,4 @@ console.log(`| jobs leased twice | ${Number(dupes[0]?.n ?? 0)} | 0 |`);
 
 await stopQueueListener();
 await db().$disconnect();
-await pg.stop();
-fs.rmSync(dir, { recursive: true, force: true });
+await database.stop();

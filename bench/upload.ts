@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { throwawayDatabase } from './lib/throwaway-db';
 import sharp from 'sharp';
 
 const arg = (name: string) => {
@@ -22,20 +23,7 @@ const encoders: [string, string | undefined][] = [
 const vitH = arg('vit-h');
 if (vitH) encoders.push(['CLIP ViT-H/14, full size', path.resolve(vitH)]);
 
-const pgLib = (await import('../scripts/lib/postgres.mjs')) as {
-  startPostgres(o: {
-    dataDir: string;
-    fresh: boolean;
-  }): Promise<{ adminUrl: string; url(db: string): string; stop(): Promise<void> }>;
-  createDatabase(admin: string, db: string): Promise<void>;
-};
-const boot = (await import('../scripts/lib/bootstrap.mjs')) as { migrateDeploy(url: string): void };
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-bench-upload-'));
-const pg = await pgLib.startPostgres({ dataDir: path.join(dir, 'data'), fresh: true });
-await pgLib.createDatabase(pg.adminUrl, 'bench');
-process.env.DATABASE_URL = pg.url('bench');
-process.env.STORAGE_DIR = path.join(dir, 'storage');
-boot.migrateDeploy(process.env.DATABASE_URL);
+const database = await throwawayDatabase();
 
 const { db } = await import('../server/db');
 const { addLibraryImage } = await import('../server/references/library');
@@ -90,5 +78,4 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
 
 await db().$disconnect();
-await pg.stop();
-fs.rmSync(dir, { recursive: true, force: true });
+await database.stop();
