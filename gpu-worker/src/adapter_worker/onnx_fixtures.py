@@ -10,6 +10,9 @@ Writes:
   control-map-input.png              test-image.png stretched to 64x64 with PIL bicubic
   expected.json                      what Python computes for them (torch, CLIPImageProcessor)
 
+The JSON files are then formatted with the app's prettier when node_modules is installed (the
+repo's format check covers test/); their content does not depend on it.
+
 `expected.json` holds the processor settings, the preprocessed `pixel_values` of test-image.png,
 the encoder outputs for it and for an all-zeros `pixel_values` (Plus' negative), the negative
 embeddings each IP-Adapter variant uses, and the control map of control-map-input.png.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import subprocess
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
@@ -43,7 +47,8 @@ from .export_onnx import (
 from .loaders import ImageEncoder, load_image_encoder
 from .registry import ModelEntry
 
-DEFAULT_OUT = Path(__file__).resolve().parents[3] / "test" / "fixtures" / "onnx"
+REPO = Path(__file__).resolve().parents[3]
+DEFAULT_OUT = REPO / "test" / "fixtures" / "onnx"
 ENCODER_ONNX, CONTROL_ONNX = "clip-tiny.onnx", "control-map-tiny.onnx"
 TEST_IMAGE, CONTROL_INPUT = "test-image.png", "control-map-input.png"
 EXPECTED = "expected.json"
@@ -178,9 +183,19 @@ def build_fixtures(out: Path) -> dict[str, Any]:
                                     Image.open(out / CONTROL_INPUT).convert("RGB"))
     export_control_map(out / CONTROL_ONNX, size=CONTROL_SIZE, seed=SEED, kind="depth")
     expected["files"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                         for p in sorted(out.iterdir()) if p.name != EXPECTED}
+                         for p in sorted(out.iterdir()) if p.suffix in (".onnx", ".png")}
     (out / EXPECTED).write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
+    _prettier(sorted(out.glob("*.json")))
     return expected
+
+
+def _prettier(paths: list[Path]) -> None:
+    """Format the JSON as the repo's `prettier --check .` wants it (test/ is checked), when the
+    app's node_modules are installed; the content is the same either way."""
+    prettier = REPO / "node_modules" / ".bin" / "prettier"
+    if prettier.is_file() and paths:
+        subprocess.run([str(prettier), "--write", "--log-level", "warn", *map(str, paths)],  # noqa: S603
+                       check=True, cwd=REPO)
 
 
 def main(argv: list[str] | None = None) -> None:
