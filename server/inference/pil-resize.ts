@@ -69,60 +69,56 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-/** Resizes an 8-bit RGB image exactly as `PIL.Image.resize((w, h), Image.BICUBIC)`. */
-export function pilResizeBicubic(img: RgbImage, outW: number, outH: number): RgbImage {
-  const { width: inW, height: inH } = img;
-  const needH = outW !== inW;
-  const needV = outH !== inH;
-  const horiz = precomputeCoeffs(inW, 0, inW, outW);
-  const vert = precomputeCoeffs(inH, 0, inH, outH);
-  let src = img;
-  const vbounds = vert.bounds.slice();
-  if (needH) {
-    const yFirst = vbounds[0]!;
-    const yLast = vbounds[outH * 2 - 2]! + vbounds[outH * 2 - 1]!;
-    for (let i = 0; i < outH; i++) vbounds[i * 2] = vbounds[i * 2]! - yFirst;
-    const tmpH = yLast - yFirst;
-    const out = new Uint8Array(outW * tmpH * 3);
-    const half = 2 ** (PRECISION_BITS - 1);
-    for (let yy = 0; yy < tmpH; yy++) {
-      const row = (yy + yFirst) * inW * 3;
-      for (let xx = 0; xx < outW; xx++) {
-        const xmin = horiz.bounds[xx * 2]!;
-        const n = horiz.bounds[xx * 2 + 1]!;
-        const kOff = xx * horiz.ksize;
-        let s0 = half,
-          s1 = half,
-          s2 = half;
-        for (let x = 0; x < n; x++) {
-          const w = horiz.kk[kOff + x]!;
-          const p = row + (x + xmin) * 3;
-          s0 += src.data[p]! * w;
-          s1 += src.data[p + 1]! * w;
-          s2 += src.data[p + 2]! * w;
-        }
-        const o = (yy * outW + xx) * 3;
-        out[o] = clip8(s0);
-        out[o + 1] = clip8(s1);
-        out[o + 2] = clip8(s2);
+const HALF = 2 ** (PRECISION_BITS - 1);
+
+/** One horizontal pass over rows [y0, y0 + rows) of `src`. */
+function horizontalPass(
+  src: RgbImage,
+  c: Coeffs,
+  outW: number,
+  y0: number,
+  rows: number,
+): RgbImage {
+  const out = new Uint8Array(outW * rows * 3);
+  for (let yy = 0; yy < rows; yy++) {
+    const row = (yy + y0) * src.width * 3;
+    for (let xx = 0; xx < outW; xx++) {
+      const xmin = c.bounds[xx * 2]!;
+      const n = c.bounds[xx * 2 + 1]!;
+      const kOff = xx * c.ksize;
+      let s0 = HALF,
+        s1 = HALF,
+        s2 = HALF;
+      for (let x = 0; x < n; x++) {
+        const w = c.kk[kOff + x]!;
+        const p = row + (x + xmin) * 3;
+        s0 += src.data[p]! * w;
+        s1 += src.data[p + 1]! * w;
+        s2 += src.data[p + 2]! * w;
       }
+      const o = (yy * outW + xx) * 3;
+      out[o] = clip8(s0);
+      out[o + 1] = clip8(s1);
+      out[o + 2] = clip8(s2);
     }
-    src = { width: outW, height: tmpH, data: out };
   }
-  if (!needV) return src;
+  return { width: outW, height: rows, data: out };
+}
+
+/** One vertical pass; `bounds` index rows of `src`. */
+function verticalPass(src: RgbImage, c: Coeffs, bounds: Int32Array, outH: number): RgbImage {
   const w = src.width;
   const out = new Uint8Array(w * outH * 3);
-  const half = 2 ** (PRECISION_BITS - 1);
   for (let yy = 0; yy < outH; yy++) {
-    const ymin = vbounds[yy * 2]!;
-    const n = vbounds[yy * 2 + 1]!;
-    const kOff = yy * vert.ksize;
+    const ymin = bounds[yy * 2]!;
+    const n = bounds[yy * 2 + 1]!;
+    const kOff = yy * c.ksize;
     for (let xx = 0; xx < w; xx++) {
-      let s0 = half,
-        s1 = half,
-        s2 = half;
+      let s0 = HALF,
+        s1 = HALF,
+        s2 = HALF;
       for (let y = 0; y < n; y++) {
-        const k = vert.kk[kOff + y]!;
+        const k = c.kk[kOff + y]!;
         const p = ((y + ymin) * w + xx) * 3;
         s0 += src.data[p]! * k;
         s1 += src.data[p + 1]! * k;
@@ -135,4 +131,30 @@ export function pilResizeBicubic(img: RgbImage, outW: number, outH: number): Rgb
     }
   }
   return { width: w, height: outH, data: out };
+}
+
+/** Resizes an 8-bit RGB image exactly as `PIL.Image.resize((w, h), Image.BICUBIC)` (Pillow 13). */
+export function pilResizeBicubic(img: RgbImage, outW: number, outH: number): RgbImage {
+  const { width: inW, height: inH } = img;
+  const needH = outW !== inW;
+  const needV = outH !== inH;
+  const horiz = precomputeCoeffs(inW, 0, inW, outW);
+  const vert = precomputeCoeffs(inH, 0, inH, outH);
+  // Pillow shrinks the axis that loses much more first: vertical first when the height drops by
+  // more than twice what the width does, else horizontal first. The order moves some pixels by 1.
+  const dh = inH - outH;
+  const dw = inW - outW;
+  if (needV && dh > 0 && dh > 2 * dw) {
+    const v = verticalPass(img, vert, vert.bounds, outH);
+    return needH ? horizontalPass(v, horiz, outW, 0, outH) : v;
+  }
+  if (!needH) return needV ? verticalPass(img, vert, vert.bounds, outH) : img;
+  // Horizontal first, over only the rows the vertical pass will read.
+  const vbounds = vert.bounds.slice();
+  const yFirst = vbounds[0]!;
+  const yLast = vbounds[outH * 2 - 2]! + vbounds[outH * 2 - 1]!;
+  const h = horizontalPass(img, horiz, outW, needV ? yFirst : 0, needV ? yLast - yFirst : inH);
+  if (!needV) return h;
+  for (let i = 0; i < outH; i++) vbounds[i * 2] = vbounds[i * 2]! - yFirst;
+  return verticalPass(h, vert, vbounds, outH);
 }
