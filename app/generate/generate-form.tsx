@@ -262,6 +262,9 @@ export function GenerateForm({
                 <img
                   src={`/api/references/${control.id}/control-map?kind=${preprocess}&low=${cannyLow}&high=${cannyHigh}`}
                   alt={`The ${preprocess} map the job will use`}
+                  // Known dimensions: no layout shift while the map loads.
+                  width={libraryItems.find((i) => i.id === control.id)?.width ?? 512}
+                  height={libraryItems.find((i) => i.id === control.id)?.height ?? 512}
                   data-testid="control-map"
                 />
                 <figcaption className="muted">
