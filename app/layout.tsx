@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main">
             <Link href="/generate">Generate</Link>
             <Link href="/library">Library</Link>
+            <Link href="/adapters">Adapters</Link>
             <Link href="/gallery">Gallery</Link>
             <Link href="/dashboard">Account</Link>
           </nav>

@@ -85,15 +85,21 @@ function ImagePicker({
 export function GenerateForm({
   initialReference,
   initialControl,
+  initialAdapter,
 }: {
   initialReference: string | null;
   initialControl: string | null;
+  initialAdapter: string | null;
 }) {
   const trpc = useTRPC();
   const router = useRouter();
   const library = useQuery(trpc.references.list.queryOptions());
   const maps = useQuery(trpc.references.controlMaps.queryOptions());
   const libraryItems = library.data ?? [];
+  const myAdapters = useQuery(trpc.adapters.list.queryOptions());
+  const [loras, setLoras] = useState<{ adapterId: string; weight: number }[]>(
+    initialAdapter ? [{ adapterId: initialAdapter, weight: 0.8 }] : [],
+  );
   const [prompt, setPrompt] = useState('');
   const [negativePrompt, setNegativePrompt] = useState('');
   const [size, setSize] = useState('512x512');
@@ -125,6 +131,7 @@ export function GenerateForm({
     scheduler,
     ...(seed.trim() ? { seed: Number(seed) } : {}),
     references: reference ? [{ referenceId: reference.id, weight: referenceWeight }] : [],
+    loras,
     controls: control
       ? [
           {
@@ -285,6 +292,52 @@ export function GenerateForm({
             </label>
           </>
         )}
+      </fieldset>
+      <fieldset>
+        <legend>Your adapters (LoRA)</legend>
+        {(myAdapters.data ?? []).length === 0 && (
+          <p className="muted small">No adapters yet: add one on the Adapters page.</p>
+        )}
+        {(myAdapters.data ?? []).map((a) => {
+          const picked = loras.find((l) => l.adapterId === a.id);
+          return (
+            <div key={a.id} className="control-row">
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  checked={Boolean(picked)}
+                  onChange={(e) =>
+                    setLoras((ls) =>
+                      e.target.checked
+                        ? [...ls, { adapterId: a.id, weight: 0.8 }]
+                        : ls.filter((l) => l.adapterId !== a.id),
+                    )
+                  }
+                />{' '}
+                {a.name}
+              </label>
+              {picked && (
+                <label>
+                  Weight {picked.weight.toFixed(2)}
+                  <input
+                    type="range"
+                    min={-1}
+                    max={1.5}
+                    step={0.05}
+                    value={picked.weight}
+                    onChange={(e) =>
+                      setLoras((ls) =>
+                        ls.map((l) =>
+                          l.adapterId === a.id ? { ...l, weight: Number(e.target.value) } : l,
+                        ),
+                      )
+                    }
+                  />
+                </label>
+              )}
+            </div>
+          );
+        })}
       </fieldset>
       <details>
         <summary>Advanced settings</summary>

@@ -6,9 +6,15 @@ export const metadata = { title: 'Generate · Adapter Studio' };
 export default async function GeneratePage({
   searchParams,
 }: {
-  searchParams: Promise<{ reference?: string; control?: string }>;
+  searchParams: Promise<{ reference?: string; control?: string; adapter?: string }>;
 }) {
   await requireUser();
-  const { reference, control } = await searchParams;
-  return <GenerateForm initialReference={reference ?? null} initialControl={control ?? null} />;
+  const { reference, control, adapter } = await searchParams;
+  return (
+    <GenerateForm
+      initialReference={reference ?? null}
+      initialControl={control ?? null}
+      initialAdapter={adapter ?? null}
+    />
+  );
 }

@@ -1,11 +1,13 @@
 // The app's tRPC router: one sub-router per domain. Routers only wire; logic lives in server/<domain>.
 import { createCallerFactory, router } from './init';
 import { accountRouter } from './routers/account/router';
+import { adaptersRouter } from './routers/adapters/router';
 import { jobsRouter } from './routers/jobs/router';
 import { referencesRouter } from './routers/references/router';
 
 export const appRouter = router({
   account: accountRouter,
+  adapters: adaptersRouter,
   jobs: jobsRouter,
   references: referencesRouter,
 });

@@ -1,5 +1,6 @@
 // One generation end to end with nothing faked: the production server over HTTP, embedded
 // PostgreSQL, the real Python worker with tiny models, local storage behind signed URLs.
+import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +72,28 @@ describe('one generation, end to end', () => {
     expect(up.status).toBe(201);
     const image = (await up.json()) as { id: string };
 
+    // A LoRA the user brings (a kohya file from the worker's tiny factory).
+    const loraForm = new FormData();
+    loraForm.set(
+      'file',
+      new Blob([
+        new Uint8Array(
+          fs.readFileSync(path.join(tinyModels(), 'loras', 'style-kohya.safetensors')),
+        ),
+      ]),
+      'style.safetensors',
+    );
+    loraForm.set('name', 'Style');
+    const loraRes = await fetch(`${app.url}/api/adapters`, {
+      method: 'POST',
+      headers: { cookie: client.cookie },
+      body: loraForm,
+    });
+    expect(loraRes.status).toBe(201);
+    const lora = (await loraRes.json()) as { id: string };
+
     const request = {
+      loras: [{ adapterId: lora.id, weight: 0.8 }],
       prompt: 'a sun over the sea',
       width: 256,
       height: 256,
@@ -119,7 +141,7 @@ describe('one generation, end to end', () => {
         controls: { preprocess: string }[];
       };
       inputs: Record<string, { key: string }>;
-      result: { models: { ip_adapter: { image_encoder: string | null } } };
+      result: { models: { ip_adapter: { image_encoder: string | null }; loras: unknown[] } };
     };
     expect(params.worker.references[0]).toMatchObject({ image_embeds: 'ref-0' });
     expect(params.worker.references[0]!.image).toBeUndefined();
@@ -127,6 +149,7 @@ describe('one generation, end to end', () => {
     expect(params.inputs['control-0']!.key).toMatch(/map-canny-100-200\.png$/);
     expect(params.worker.controls[0]!.preprocess).toBe('none');
     expect(params.result.models.ip_adapter.image_encoder).toBeNull();
+    expect(params.result.models.loras).toHaveLength(1);
     expect(worker.output()).not.toContain('encoder:vit-h');
 
     expect(job.outputs).toHaveLength(1);
