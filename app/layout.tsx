@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/library">Library</Link>
             <Link href="/adapters">Adapters</Link>
             <Link href="/gallery">Gallery</Link>
+            <Link href="/billing">Credits</Link>
             <Link href="/dashboard">Account</Link>
           </nav>
         </header>

@@ -71,6 +71,15 @@ const schema = z
     /** How often workers report progress: what the job page's live view can show. */
     WORKER_HEARTBEAT_S: intFromString(1, 1, 60),
     JOB_MAX_ATTEMPTS: intFromString(3, 1, 10),
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    /** Another Stripe API (stripe-mock in tests), e.g. http://127.0.0.1:12111. */
+    STRIPE_API_BASE: optionalString.pipe(z.string().url('must be a URL').optional()),
+    STRIPE_PRICE_PACK_100: optionalString,
+    STRIPE_PRICE_PACK_500: optionalString,
+    STRIPE_PRICE_PACK_2000: optionalString,
+    STRIPE_PRICE_PLAN_PRO: optionalString,
+    STRIPE_PRICE_PLAN_STUDIO: optionalString,
     GITHUB_CLIENT_ID: optionalString,
     GITHUB_CLIENT_SECRET: optionalString,
     GOOGLE_CLIENT_ID: optionalString,

@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { http: 401, trpc: 'UNAUTHORIZED', title: 'Sign in to continue' },
   FORBIDDEN: { http: 403, trpc: 'FORBIDDEN', title: 'Not allowed' },
   NOT_FOUND: { http: 404, trpc: 'NOT_FOUND', title: 'Not found' },
+  BAD_REQUEST: { http: 400, trpc: 'BAD_REQUEST', title: 'Bad request' },
   VALIDATION_FAILED: { http: 422, trpc: 'BAD_REQUEST', title: 'The request is not valid' },
   CONFLICT: { http: 409, trpc: 'CONFLICT', title: 'Conflicts with the current state' },
   INSUFFICIENT_CREDITS: { http: 402, trpc: 'PAYMENT_REQUIRED', title: 'Not enough credits' },

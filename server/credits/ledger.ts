@@ -60,9 +60,18 @@ export async function moveCredits(tx: Tx, m: Movement): Promise<MovementResult> 
   const row = rows[0];
   if (!row) {
     // Throwing rolls back the ledger row too.
-    throw new AppError('INSUFFICIENT_CREDITS', 'Not enough credits for this job.', {
-      needed: -m.amount,
+    const now = await tx.user.findUnique({
+      where: { id: m.userId },
+      select: { creditBalance: true },
     });
+    const balance = now?.creditBalance ?? 0;
+    throw new AppError(
+      'INSUFFICIENT_CREDITS',
+      balance < 0
+        ? `Your balance is ${balance} credits after a refund or dispute; add credits to settle it before starting new jobs.`
+        : `Not enough credits for this job: it costs ${-m.amount} and you have ${balance}.`,
+      { needed: -m.amount, balance },
+    );
   }
   await tx.creditLedgerEntry.update({
     where: { idempotencyKey: m.idempotencyKey },

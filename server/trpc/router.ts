@@ -2,12 +2,14 @@
 import { createCallerFactory, router } from './init';
 import { accountRouter } from './routers/account/router';
 import { adaptersRouter } from './routers/adapters/router';
+import { billingRouter } from './routers/billing/router';
 import { jobsRouter } from './routers/jobs/router';
 import { referencesRouter } from './routers/references/router';
 
 export const appRouter = router({
   account: accountRouter,
   adapters: adaptersRouter,
+  billing: billingRouter,
   jobs: jobsRouter,
   references: referencesRouter,
 });

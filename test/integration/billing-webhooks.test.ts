@@ -1,0 +1,310 @@
+// Stripe webhooks on the credit ledger: each handled event grants or claws back exactly once,
+// replays and reordering change nothing, bad signatures change nothing, metadata cannot redirect
+// a purchase, and a refund after spending leaves a negative balance that blocks new jobs.
+import { describe, expect, it } from 'vitest';
+import { db } from '@/server/db';
+import { createGenerateJob } from '@/server/jobs/create';
+import { event, objects, send, stripeEnv, type StripeTestEvent } from '../helpers/stripe-events';
+import { balanceOf, makeUser } from '../helpers/users';
+
+stripeEnv();
+
+let customers = 0;
+async function customer(opts: { credits?: number } = {}) {
+  const u = await makeUser(opts);
+  customers += 1;
+  const cus = `cus_test_${customers}_${Date.now()}`;
+  await db().stripeCustomer.create({ data: { userId: u.id, stripeCustomerId: cus } });
+  return { ...u, cus };
+}
+
+async function ok(e: StripeTestEvent) {
+  const res = await send(e);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return (await res.json()) as { received: boolean; duplicate: boolean };
+}
+
+describe('credit packs', () => {
+  it('grant exactly once, however often the event is delivered', async () => {
+    const u = await customer();
+    const e = event(
+      'checkout.session.completed',
+      objects.packCheckout(u.cus, `pi_${u.cus}`, 'pack-500', 3900),
+    );
+    expect(await ok(e)).toEqual({ received: true, duplicate: false });
+    expect(await ok(e)).toEqual({ received: true, duplicate: true });
+    expect(await ok(e)).toEqual({ received: true, duplicate: true });
+    expect((await balanceOf(u.id)).available).toBe(550);
+    expect(await db().creditLedgerEntry.count({ where: { userId: u.id, kind: 'PURCHASE' } })).toBe(
+      1,
+    );
+  });
+
+  it('wait for delayed payment methods: unpaid completes grant nothing, async success grants, failure nothing', async () => {
+    const u = await customer();
+    const pi = `pi_async_${u.cus}`;
+    await ok(
+      event(
+        'checkout.session.completed',
+        objects.packCheckout(u.cus, pi, 'pack-100', 900, { payment_status: 'unpaid' }),
+      ),
+    );
+    expect((await balanceOf(u.id)).available).toBe(50);
+    await ok(
+      event(
+        'checkout.session.async_payment_failed',
+        objects.packCheckout(u.cus, `${pi}_x`, 'pack-100', 900, { payment_status: 'unpaid' }),
+      ),
+    );
+    expect((await balanceOf(u.id)).available).toBe(50);
+    await ok(
+      event(
+        'checkout.session.async_payment_succeeded',
+        objects.packCheckout(u.cus, pi, 'pack-100', 900),
+      ),
+    );
+    expect((await balanceOf(u.id)).available).toBe(150);
+  });
+
+  it('a bad signature is a 400 and changes nothing', async () => {
+    const u = await customer();
+    const e = event(
+      'checkout.session.completed',
+      objects.packCheckout(u.cus, `pi_sig_${u.cus}`, 'pack-2000', 12900),
+    );
+    const res = await send(e, 'whsec_someone_else');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/signature/i);
+    expect(await db().stripeEvent.count({ where: { id: e.id } })).toBe(0);
+    expect((await balanceOf(u.id)).available).toBe(50);
+    // The genuine delivery afterwards still works.
+    await ok(e);
+    expect((await balanceOf(u.id)).available).toBe(2050);
+  });
+
+  it('metadata naming another user does not move credits to them', async () => {
+    const buyer = await customer();
+    const victim = await customer();
+    await ok(
+      event(
+        'checkout.session.completed',
+        objects.packCheckout(buyer.cus, `pi_tamper_${buyer.cus}`, 'pack-100', 900, {
+          metadata: { item: 'pack-100', userId: victim.id },
+          client_reference_id: victim.id,
+        }),
+      ),
+    );
+    expect((await balanceOf(buyer.id)).available).toBe(150);
+    expect((await balanceOf(victim.id)).available).toBe(50);
+    // A customer we never created (someone else's Stripe data) grants nothing to anyone.
+    await ok(
+      event(
+        'checkout.session.completed',
+        objects.packCheckout('cus_unknown', 'pi_unknown', 'pack-100', 900, {
+          metadata: { item: 'pack-100', userId: victim.id },
+        }),
+      ),
+    );
+    expect((await balanceOf(victim.id)).available).toBe(50);
+  });
+
+  it('unhandled event types are acknowledged', async () => {
+    expect(await ok(event('customer.created', { id: 'cus_x', object: 'customer' }))).toMatchObject({
+      received: true,
+    });
+  });
+});
+
+describe('refunds and disputes claw back', () => {
+  it('partially, then fully, then for a dispute — each once', async () => {
+    const u = await customer();
+    const pi = `pi_refund_${u.cus}`;
+    await ok(
+      event('checkout.session.completed', objects.packCheckout(u.cus, pi, 'pack-500', 4000)),
+    );
+    expect((await balanceOf(u.id)).available).toBe(550);
+    const partial = event('charge.refunded', objects.charge(pi, 4000, 1000));
+    await ok(partial);
+    await ok(partial);
+    expect((await balanceOf(u.id)).available).toBe(425); // 25 % of 500 back
+    await ok(event('charge.refunded', objects.charge(pi, 4000, 4000)));
+    expect((await balanceOf(u.id)).available).toBe(50);
+    await ok(event('charge.dispute.created', objects.dispute(pi, 4000)));
+    expect((await balanceOf(u.id)).available).toBe(50); // nothing left to take
+  });
+
+  it('the result does not depend on the order events arrive in', async () => {
+    const a = await customer();
+    const b = await customer();
+    const mk = (cus: string) => {
+      const pi = `pi_order_${cus}`;
+      return [
+        event('checkout.session.completed', objects.packCheckout(cus, pi, 'pack-2000', 10000)),
+        event('charge.refunded', objects.charge(pi, 10000, 2500)),
+        event('charge.refunded', objects.charge(pi, 10000, 5000)),
+      ];
+    };
+    for (const e of mk(a.cus)) await ok(e);
+    for (const e of mk(b.cus).reverse()) await ok(e);
+    expect((await balanceOf(a.id)).available).toBe(50 + 1000);
+    expect((await balanceOf(b.id)).available).toBe(50 + 1000);
+  });
+
+  it('a refund after the credits were spent leaves a negative balance that blocks new jobs', async () => {
+    const u = await customer({ credits: 0 });
+    const pi = `pi_spent_${u.cus}`;
+    await ok(event('checkout.session.completed', objects.packCheckout(u.cus, pi, 'pack-100', 900)));
+    await db().user.update({ where: { id: u.id }, data: { plan: 'studio' } });
+    for (let i = 0; i < 10; i += 1)
+      await createGenerateJob(u.id, { prompt: `spend ${i}`, width: 512, height: 1024 }); // 4 each → 40 held
+    const spent = await balanceOf(u.id);
+    await ok(event('charge.refunded', objects.charge(pi, 900, 900)));
+    const after = await balanceOf(u.id);
+    expect(after.available).toBe(spent.available - 100);
+    expect(after.available).toBeLessThan(0);
+    await expect(createGenerateJob(u.id, { prompt: 'one more' })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_CREDITS',
+      message: expect.stringMatching(/after a refund or dispute/) as string,
+    });
+  });
+});
+
+describe('monthly plans', () => {
+  it('grant each paid period once and follow the subscription state, whatever the order', async () => {
+    const u = await customer();
+    await ok(
+      event(
+        'customer.subscription.created',
+        objects.subscription(u.cus, 'price_plan_pro', 'active'),
+      ),
+    );
+    expect((await db().user.findUniqueOrThrow({ where: { id: u.id } })).plan).toBe('pro');
+    const period1 = event(
+      'invoice.paid',
+      objects.invoice(u.cus, `in_1_${u.cus}`, `pi_in_1_${u.cus}`, 'price_plan_pro', 2900),
+    );
+    await ok(period1);
+    await ok(period1);
+    await ok(
+      event(
+        'invoice.paid',
+        objects.invoice(u.cus, `in_2_${u.cus}`, `pi_in_2_${u.cus}`, 'price_plan_pro', 2900),
+      ),
+    );
+    expect((await balanceOf(u.id)).available).toBe(50 + 2000);
+    expect(
+      await db().creditLedgerEntry.count({ where: { userId: u.id, kind: 'SUBSCRIPTION_GRANT' } }),
+    ).toBe(2);
+
+    await ok(
+      event('invoice.payment_failed', {
+        id: `in_3_${u.cus}`,
+        object: 'invoice',
+        customer: u.cus,
+        subscription: `sub_${u.cus}`,
+      }),
+    );
+    expect(
+      (await db().subscription.findUniqueOrThrow({ where: { id: `sub_${u.cus}` } })).status,
+    ).toBe('past_due');
+
+    // Deleted (newer) arrives before an older "active" update: the older one must not revive it.
+    const older = event(
+      'customer.subscription.updated',
+      objects.subscription(u.cus, 'price_plan_pro', 'active'),
+    );
+    const newer = event(
+      'customer.subscription.deleted',
+      objects.subscription(u.cus, 'price_plan_pro', 'canceled'),
+    );
+    await ok(newer);
+    await ok(older);
+    const sub = await db().subscription.findUniqueOrThrow({ where: { id: `sub_${u.cus}` } });
+    expect(sub.status).toBe('canceled');
+    expect((await db().user.findUniqueOrThrow({ where: { id: u.id } })).plan).toBe('free');
+    expect((await balanceOf(u.id)).available).toBe(50 + 2000); // credits already granted stay
+  });
+});
+
+describe('replays at scale', () => {
+  it('1 000 events replayed three times in shuffled order leave every balance exact', async () => {
+    const users = await Promise.all(Array.from({ length: 20 }, () => customer()));
+    const packs = [
+      ['pack-100', 100, 900],
+      ['pack-500', 500, 3900],
+      ['pack-2000', 2000, 12900],
+    ] as const;
+    const events: StripeTestEvent[] = [];
+    const expected = new Map<string, number>();
+    for (const [i, u] of users.entries()) {
+      let balance = 50;
+      for (let j = 0; j < 16; j += 1) {
+        const [item, credits, amount] = packs[(i + j) % 3]!;
+        const pi = `pi_scale_${u.cus}_${j}`;
+        events.push(
+          event('checkout.session.completed', objects.packCheckout(u.cus, pi, item, amount)),
+        );
+        let kept: number = credits;
+        if (j % 4 === 0) {
+          events.push(event('charge.refunded', objects.charge(pi, amount, Math.round(amount / 2))));
+          kept = credits - Math.round((credits * Math.round(amount / 2)) / amount);
+        }
+        if (j % 8 === 0) {
+          events.push(event('charge.refunded', objects.charge(pi, amount, amount)));
+          kept = 0;
+        }
+        if (j === 5 && i % 2 === 0) {
+          events.push(event('charge.dispute.created', objects.dispute(pi, amount)));
+          kept = 0;
+        }
+        balance += kept;
+      }
+      for (let k = 0; k < 20; k += 1) {
+        events.push(
+          event(
+            'invoice.paid',
+            objects.invoice(
+              u.cus,
+              `in_scale_${u.cus}_${k}`,
+              `pi_in_scale_${u.cus}_${k}`,
+              'price_plan_pro',
+              2900,
+            ),
+          ),
+        );
+        balance += 1000;
+      }
+      events.push(
+        event(
+          'customer.subscription.updated',
+          objects.subscription(u.cus, 'price_plan_pro', 'active'),
+        ),
+      );
+      expected.set(u.id, balance);
+    }
+    while (events.length < 1000)
+      events.push(
+        event('customer.created', { id: `cus_noise_${events.length}`, object: 'customer' }),
+      );
+    expect(events.length).toBe(1000);
+
+    const shuffled = (xs: StripeTestEvent[]) =>
+      xs
+        .map((x) => [Math.random(), x] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, x]) => x);
+    for (let round = 0; round < 3; round += 1) {
+      const queue = shuffled(events);
+      // Four deliveries at a time, as Stripe retries overlap.
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let e = queue.pop(); e; e = queue.pop()) await ok(e);
+        }),
+      );
+    }
+    for (const u of users) expect((await balanceOf(u.id)).available, u.id).toBe(expected.get(u.id));
+    expect(await db().stripeEvent.count({ where: { id: { in: events.map((e) => e.id) } } })).toBe(
+      1000,
+    );
+  }, 300_000);
+});
