@@ -50,6 +50,29 @@ function suite(name, cmd, args, { env = {}, counts } = {}) {
   results.push({ name, ok, seconds: (Date.now() - t0) / 1000, counts: counts?.() ?? null });
 }
 
+/**
+ * stripe-mock (Stripe's official API mock, a Go program) for the checkout tests: built once with
+ * `go install` into node_modules/.cache. Returns null, with the reason printed, where Go is absent.
+ */
+function buildStripeMock() {
+  const version = 'v0.203.0';
+  const binDir = path.join(ROOT, 'node_modules', '.cache', 'stripe-mock', version);
+  const bin = path.join(binDir, 'stripe-mock');
+  if (fs.existsSync(bin)) return bin;
+  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (go.status !== 0) {
+    log('test', 'Go is not installed: the checkout tests against stripe-mock will be skipped.');
+    return null;
+  }
+  log('test', `building stripe-mock ${version} with go install…`);
+  const res = spawnSync('go', ['install', `github.com/stripe/stripe-mock@${version}`], {
+    stdio: 'inherit',
+    env: { ...process.env, GOBIN: binDir, GOFLAGS: '-mod=mod' },
+  });
+  if (res.status !== 0 || !fs.existsSync(bin)) throw new Error('go install of stripe-mock failed');
+  return bin;
+}
+
 function vitestCounts() {
   const file = path.join(ARTIFACTS, 'vitest.json');
   if (!fs.existsSync(file)) return null;
@@ -79,6 +102,7 @@ try {
   ensurePrismaClient(templateUrl);
   migrateDeploy(templateUrl);
 
+  const stripeMock = buildStripeMock();
   suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
   // The end-to-end tests run the production build and the real Python worker.
@@ -94,7 +118,12 @@ try {
       `--outputFile.json=${path.join(ARTIFACTS, 'vitest.json')}`,
     ],
     {
-      env: { TEST_PG_ADMIN_URL: postgres.adminUrl, TEST_PG_TEMPLATE: TEMPLATE, NODE_ENV: 'test' },
+      env: {
+        TEST_PG_ADMIN_URL: postgres.adminUrl,
+        TEST_PG_TEMPLATE: TEMPLATE,
+        NODE_ENV: 'test',
+        ...(stripeMock ? { STRIPE_MOCK_BIN: stripeMock } : {}),
+      },
       counts: vitestCounts,
     },
   );

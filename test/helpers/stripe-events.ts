@@ -8,7 +8,7 @@ const sdk = new Stripe('sk_test_unused');
 
 export function stripeEnv() {
   Object.assign(process.env, {
-    STRIPE_SECRET_KEY: 'sk_test_adapter_studio',
+    STRIPE_SECRET_KEY: 'sk_test_123adapterstudio',
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_PRICE_PACK_100: 'price_pack_100',
     STRIPE_PRICE_PACK_500: 'price_pack_500',
