@@ -75,7 +75,7 @@ def files(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> dict[st
     Image.fromarray(np.tile(np.linspace(0, 255, 64, dtype=np.uint8), (64, 1))).convert("RGB").save(paths["depth_map"])
     paths["not_image"] = d / "notes.png"
     paths["not_image"].write_bytes(b"this is not a PNG at all")
-    for lora in ("style-peft", "style-kohya", "detail-peft"):
+    for lora in ("style-peft", "style-kohya", "detail-peft", "subject-svdiff", "style-svdiff"):
         paths[lora] = models_dir / "loras" / f"{lora}.safetensors"
     bad = d / "foreign-lora.safetensors"
     # kohya keys for blocks no SD 1.5 UNet has (e.g. a LoRA for another architecture)

@@ -46,6 +46,7 @@ class FakeJob:
     heartbeats: list[dict[str, Any]] = field(default_factory=list)
     result: dict[str, Any] | None = None
     attempts: int = 0
+    kind: str = "generate"
 
 
 class FakeApp:
@@ -73,8 +74,9 @@ class FakeApp:
         self.server.shutdown()
         self.server.server_close()
 
-    def add_job(self, params: dict[str, Any], inputs: dict[str, bytes] | None = None) -> FakeJob:
-        job = FakeJob(id=f"job_{uuid.uuid4().hex[:10]}", params=params, inputs=inputs or {})
+    def add_job(self, params: dict[str, Any], inputs: dict[str, bytes] | None = None, kind: str = "generate"
+                ) -> FakeJob:
+        job = FakeJob(id=f"job_{uuid.uuid4().hex[:10]}", params=params, inputs=inputs or {}, kind=kind)
         with self.cond:
             self.jobs[job.id] = job
             self.queue.append(job.id)
@@ -86,15 +88,22 @@ class FakeApp:
             return self.cond.wait_for(predicate, timeout=timeout)
 
     def _lease_json(self, job: FakeJob) -> dict[str, Any]:
-        n = int(job.params.get("num_images", 1))
+        # generate: one slot per image; train/edit: slot 0 the adapter file, then the images
+        if job.kind == "train":
+            types = ["application/octet-stream"] + ["image/png"] * int(job.params.get("num_samples", 2))
+        elif job.kind == "edit":
+            types = ["application/octet-stream"] + ["image/png"] * int(job.params.get("num_images", 1))
+        else:
+            types = ["image/png"] * int(job.params.get("num_images", 1))
         return {"job": {
-            "id": job.id, "lease_id": job.lease_id, "kind": "generate", "attempt": job.attempts,
+            "id": job.id, "lease_id": job.lease_id, "kind": job.kind, "attempt": job.attempts,
             "params": job.params,
             "inputs": {name: {"url": f"{self.url}/files/{job.id}/{name}?sig=abc",
                               "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
                        for name, data in job.inputs.items()},
-            "outputs": [{"key": f"outputs/{job.id}/{i}.png", "upload_url": f"{self.url}/upload/{job.id}/{i}?sig=x",
-                         "content_type": "image/png", "headers": {"x-job-id": job.id}} for i in range(n)],
+            "outputs": [{"key": f"outputs/{job.id}/{i}.{'png' if t == 'image/png' else 'safetensors'}",
+                         "upload_url": f"{self.url}/upload/{job.id}/{i}?sig=x",
+                         "content_type": t, "headers": {"x-job-id": job.id}} for i, t in enumerate(types)],
             "lease_expires_at": (datetime.now(UTC) + timedelta(minutes=1)).isoformat(),
             "heartbeat_interval_s": 0.2,
         }}

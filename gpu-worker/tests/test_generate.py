@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from safetensors.torch import save_file
 
 from adapter_worker.generate import GenerateEngine
@@ -46,6 +47,9 @@ COMBOS: dict[str, dict[str, object]] = {
                                                 {"type": "depth", "image": "depth_map", "adapter": "t2i_adapter"}]},
     "lora_peft_layout": {"loras": [{"file": "style-peft", "weight": 1.0}]},
     "lora_kohya_layout": {"loras": [{"file": "style-kohya", "weight": 1.0}]},
+    "svdiff": {"loras": [{"file": "subject-svdiff", "weight": 1.0}]},
+    "svdiff_with_text_encoder": {"loras": [{"file": "style-svdiff", "weight": 1.0}]},
+    "svdiff_and_lora": {"loras": [{"file": "subject-svdiff", "weight": 0.8}, {"file": "style-peft", "weight": 0.5}]},
     "two_loras": {"loras": [{"file": "style-peft", "weight": 0.6}, {"file": "detail-peft", "weight": 0.3}]},
     "everything": {"references": [{"image": "ref_a"}], "loras": [{"file": "style-kohya", "weight": 0.5}],
                    "controls": [{"type": "canny", "image": "photo", "preprocess": "canny"},
@@ -128,3 +132,27 @@ def test_precomputed_embeds_skip_the_encoder(registry: ModelRegistry, engine: Ge
     assert not any(key.startswith("encoder:") for key in fresh.cache.keys())  # noqa: SIM118 - a method, not a dict
     with pytest.raises(Exception, match="no-such-encoder"):
         fresh.run(GenerateParams.model_validate(plain(references=[{"image": "ref_a"}])), inputs)
+
+
+def test_spectral_adapters_mix_by_weight(engine: GenerateEngine, files: dict[str, Path]) -> None:
+    """Two spectral-shift files at weights w and 1 - w are one δ = w·δ1 + (1 - w)·δ2: a 1/0 mix is
+    exactly the first file alone, and the mixed metadata names each file's kind."""
+    alone = engine.run(GenerateParams.model_validate(plain(loras=[{"file": "subject-svdiff"}])), files)
+    mixed = engine.run(GenerateParams.model_validate(plain(
+        loras=[{"file": "subject-svdiff", "weight": 1.0}, {"file": "style-svdiff", "weight": 0.0}])), files)
+    assert np.array_equal(np.asarray(alone.images[0]), np.asarray(mixed.images[0]))
+    kinds = [lo["kind"] for lo in mixed.metadata["models"]["loras"]]
+    assert kinds == ["svdiff", "svdiff"]
+
+
+def test_spectral_adapter_for_another_base_model_is_refused(engine: GenerateEngine, files: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    from adapter_worker.errors import LoraMismatch
+    from adapter_worker.spectral_shift import load_shifts, save_shifts
+
+    state, _ = load_shifts(files["subject-svdiff"])
+    state["unet.conv_in.spectral_shift"] = torch.zeros(320)  # SD 1.5's conv_in, not this model's
+    foreign = tmp_path / "foreign-svdiff.safetensors"
+    save_shifts(foreign, state, "sd15")
+    with pytest.raises(LoraMismatch, match=r"another base model.*unet\.conv_in\.spectral_shift \(320,\)"):
+        engine.run(GenerateParams.model_validate(plain(loras=[{"file": "x"}])), {**files, "x": foreign})

@@ -126,3 +126,31 @@ def test_wrong_token_is_a_protocol_error(app: FakeApp, engine: GenerateEngine) -
     worker = Worker(WorkerClient(app.url, "wrong"), engine, "w", lease_wait_s=0)
     with pytest.raises(ProtocolError, match="401"):
         worker.client.lease(worker.lease_request())
+
+
+def test_train_and_edit_jobs_run_through_the_loop(app: FakeApp, engine: GenerateEngine, files: dict[str, Path],
+                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADAPTER_WORKER_SVD_CACHE", str(tmp_path / "svd"))
+    photo = files["photo"].read_bytes()
+    train = app.add_job({"images": ["p0", "p1"], "instance_prompt": "a photo of sks box", "steps": 3,
+                         "resolution": 64, "num_samples": 1, "sample_steps": 2, "seed": 5},
+                        {"p0": photo, "p1": photo}, kind="train")
+    edit = app.add_job({"image": "p", "source_prompt": "a box", "target_prompt": "a red box", "steps": 3,
+                        "resolution": 64, "inversion_steps": 2, "seed": 6}, {"p": photo}, kind="edit")
+    bad = app.add_job({"images": [], "instance_prompt": "x"}, kind="train")
+    make_worker(app, engine).run(max_jobs=3)
+    assert app.calls and app.calls[0][0] == "lease"
+    for job in (train, edit):
+        assert job.state == "succeeded", job.result
+        assert job.result is not None
+        adapter, image = job.result["outputs"]
+        assert adapter["content_type"] == "application/octet-stream" and adapter["width"] is None
+        assert adapter["key"].endswith("/0.safetensors") and image["content_type"] == "image/png"
+        data, headers = app.uploads[f"{job.id}/0"]
+        assert headers["Content-Type"] == "application/octet-stream"
+        assert hashlib.sha256(data).hexdigest() == adapter["sha256"] == job.result["metadata"]["adapter"]["sha256"]
+        assert image["width"] == 64 and image["seed"] == job.params["seed"]
+        totals = {hb["progress"]["total"] for hb in job.heartbeats if hb["progress"]["stage"] == "denoising"}
+        assert len(totals) <= 1  # one progress bar over tuning and sampling
+    assert bad.state == "failed" and bad.result is not None and bad.result["error"]["code"] == "invalid_input"
+    assert "at least 1 item" in bad.result["error"]["message"]

@@ -31,6 +31,7 @@ from .params import GenerateParams
 from .progress import StepMonitor
 from .registry import Family, ModelRegistry
 from .schedulers import make_scheduler
+from .spectral_shift import SpectralBases, SpectralShifts, combine, is_spectral_state
 from .t2i import AdapterFeatures, adapter_features, adapter_residuals
 
 
@@ -49,6 +50,13 @@ class GenerateEngine:
         self.spec = spec or select_device()
         self.cache = cache or ModelCache(cache_budget_bytes(self.spec))
         self.loras = loras or LoraStore()
+        self._spectral: SpectralBases | None = None
+
+    def spectral_bases(self, cache_dir: Path | None = None) -> SpectralBases:
+        """The per-base-model SVDs (for spectral-shift adapters), resident in this engine's cache."""
+        if self._spectral is None or (cache_dir is not None and cache_dir != self._spectral.cache_dir):
+            self._spectral = SpectralBases(self.cache, cache_dir)
+        return self._spectral
 
     # -- models, through the cache ------------------------------------------------------------
     def pipeline(self, name: str | None) -> tuple[str, Family, StableDiffusionPipeline]:
@@ -117,12 +125,30 @@ class GenerateEngine:
             maps = {id(c): control_map(inputs[c.image], f"controls[{i}]", params.width, params.height,
                                        c.preprocess, c.canny_low, c.canny_high)
                     for i, c in enumerate(params.controls)}
-            loras = []
+            loras, spectral = [], []
             for lo in params.loras:
                 digest, state = self.loras.get(inputs[lo.file])
+                if is_spectral_state(state):  # an SVDiff adapter (spectral_shift.py), not a LoRA
+                    spectral.append(LoadedLora(lo.file, digest, state, lo.weight))
+                    continue
                 check_lora(pipe, lo.file, state)
                 loras.append(LoadedLora(lo.file, digest, state, lo.weight))
-            models["loras"] = [{"file": lo.name, "sha256": lo.digest, "weight": lo.weight} for lo in loras]
+            models["loras"] = [{"file": lo.name, "sha256": lo.digest, "weight": lo.weight, "kind": kind}
+                               for kind, group in (("lora", loras), ("svdiff", spectral)) for lo in group]
+            if spectral:
+                # δ = Σ wᵢ·δᵢ, merged once into the weights (fp32, then cast); restored bit for bit
+                # when the job ends, before any LoRA is attached so their removal order is LIFO.
+                with_te = any(k.startswith("text_encoder.") for lo in spectral for k in lo.state)
+                base_hash, svd = self.spectral_bases().get(base_name, pipe, with_te)
+                shift_models: dict[str, torch.nn.Module] = {"unet": pipe.unet}
+                if with_te:
+                    shift_models["text_encoder"] = pipe.text_encoder
+                shifts = SpectralShifts(shift_models, svd, base_hash)
+                for lo in spectral:
+                    shifts.load_state(lo.state, lo.name)  # checks each file against this base model
+                shifts.load_state(combine([lo.state for lo in spectral], [lo.weight for lo in spectral]))
+                shifts.merge()
+                stack.callback(shifts.unmerge)
 
             call: dict[str, Any] = {}
             if params.references:

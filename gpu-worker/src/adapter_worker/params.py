@@ -90,3 +90,118 @@ class GenerateParams(_Strict):
     def input_names(self) -> set[str]:
         names = {r.image or r.image_embeds for r in self.references} | {c.image for c in self.controls}
         return {n for n in names if n} | {lo.file for lo in self.loras}
+
+
+def _nonblank(value: str, what: str) -> str:
+    if not value.strip():
+        raise ValueError(f"{what} is empty")
+    return value
+
+
+class Subject(_Strict):
+    """A second subject for Cut-Mix-Unmix: its own photos, prompt and the words naming it."""
+
+    images: list[str] = Field(min_length=1, max_length=20)
+    instance_prompt: str = Field(max_length=1000)
+    token: str = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        _nonblank(self.instance_prompt, "second_subject.instance_prompt")
+        _nonblank(self.token, "second_subject.token")
+        if self.token not in self.instance_prompt:
+            raise ValueError(f"second_subject.token {self.token!r} does not appear in its instance_prompt")
+        return self
+
+
+class TrainParams(_Strict):
+    """Parameters of the `train` job: a personal adapter (SVDiff spectral shifts or LoRA)."""
+
+    base_model: str | None = None
+    method: Literal["svdiff", "lora"] = "svdiff"
+    rank: int = Field(4, ge=1, le=128)  # LoRA only
+    images: list[str] = Field(min_length=1, max_length=20)
+    instance_prompt: str = Field(max_length=1000)  # e.g. "a photo of sks dog"
+    token: str | None = Field(None, max_length=100)  # words naming the subject ("sks dog"); Cut-Mix-Unmix needs it
+    class_prompt: str | None = Field(None, max_length=1000)  # e.g. "a photo of a dog"
+    prior_preservation: bool = False
+    prior_loss_weight: float = Field(1.0, ge=0.0, le=10.0)
+    num_class_images: int = Field(8, ge=1, le=200)
+    second_subject: Subject | None = None
+    cutmix_probability: float = Field(0.6, ge=0.0, le=1.0)
+    unmix_weight: float = Field(1.0, ge=0.0, le=100.0)
+    steps: int = Field(500, ge=1, le=5000)
+    lr: float | None = Field(None, gt=0.0, le=1.0)  # None: 1e-3 (svdiff spectral shifts), 1e-4 (lora)
+    lr_norm: float = Field(1e-6, ge=0.0, le=1.0)  # svdiff norm-weight shifts
+    train_text_encoder: bool = False  # svdiff only
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+    resolution: int = Field(512, ge=64, le=1024)
+    num_samples: int = Field(2, ge=0, le=2)
+    sample_prompt: str | None = Field(None, max_length=1000)
+    sample_steps: int = Field(25, ge=1, le=150)
+    guidance_scale: float = Field(7.5, ge=0.0, le=30.0)
+
+    @field_validator("resolution")
+    @classmethod
+    def _res_multiple_of_8(cls, value: int) -> int:
+        if value % 8:
+            raise ValueError(f"{value} is not a multiple of 8")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        _nonblank(self.instance_prompt, "instance_prompt")
+        if self.prior_preservation and not (self.class_prompt and self.class_prompt.strip()):
+            raise ValueError("prior_preservation needs a non-empty class_prompt")
+        if self.token is not None and self.token not in self.instance_prompt:
+            raise ValueError(f"token {self.token!r} does not appear in instance_prompt")
+        if self.second_subject is not None:
+            if not self.token or not self.token.strip():
+                raise ValueError("two subjects (Cut-Mix-Unmix) need `token` for the first one too")
+            if self.token == self.second_subject.token:
+                raise ValueError("the two subjects need different tokens")
+        if self.train_text_encoder and self.method != "svdiff":
+            raise ValueError("train_text_encoder is available with method svdiff only")
+        return self
+
+    @property
+    def learning_rate(self) -> float:
+        return self.lr if self.lr is not None else (1e-3 if self.method == "svdiff" else 1e-4)
+
+    def input_names(self) -> set[str]:
+        return set(self.images) | (set(self.second_subject.images) if self.second_subject else set())
+
+
+class EditParams(_Strict):
+    """Parameters of the `edit` job (CoSINE): one image, its sentence, the edited sentence."""
+
+    base_model: str | None = None
+    image: str
+    source_prompt: str = Field(max_length=1000)  # describes the input image
+    target_prompt: str = Field(max_length=1000)  # the edited sentence
+    steps: int = Field(500, ge=1, le=2000)  # spectral-shift tuning steps
+    lr: float = Field(1e-3, gt=0.0, le=1.0)
+    lr_norm: float = Field(1e-6, ge=0.0, le=1.0)
+    resolution: int = Field(512, ge=64, le=1024)
+    inversion_steps: int = Field(50, ge=1, le=150)  # DDIM steps for inversion and for sampling
+    guidance_scale: float = Field(7.5, ge=0.0, le=30.0)
+    eta: float = Field(0.0, ge=0.0, le=1.0)  # DDIM η while sampling
+    slerp_alpha: float = Field(0.0, ge=0.0, le=1.0)  # 0: the inverted latent; 1: fresh noise
+    num_images: int = Field(1, ge=1, le=4)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+
+    @field_validator("resolution")
+    @classmethod
+    def _res_multiple_of_8(cls, value: int) -> int:
+        if value % 8:
+            raise ValueError(f"{value} is not a multiple of 8")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        _nonblank(self.source_prompt, "source_prompt")
+        _nonblank(self.target_prompt, "target_prompt")
+        return self
+
+    def input_names(self) -> set[str]:
+        return {self.image}

@@ -52,6 +52,14 @@ class StepMonitor:
         self.step, self.total = 0, total
         self.check()
 
+    def advance(self, step: int, total: int) -> None:
+        """Progress of a loop that is not a diffusers pipeline (training steps): report, then
+        stop if cancelled."""
+        self.step, self.total = step, total
+        if self.on_progress is not None:
+            self.on_progress(Progress(step, total))
+        self.check()
+
     def __call__(self, pipe: Any, step_index: int, timestep: Any, callback_kwargs: dict[str, Any]
                  ) -> dict[str, Any]:
         self.step = step_index + 1

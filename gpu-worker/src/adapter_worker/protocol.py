@@ -16,6 +16,8 @@ PROTOCOL_VERSION = 1
 API_PREFIX = "/api/worker/v1"
 
 Stage = Literal["downloading", "loading", "denoising", "uploading"]
+JobKind = Literal["generate", "train", "edit"]
+OutputContentType = Literal["image/png", "application/octet-stream"]
 FailCode = Literal["internal", "invalid_input", "lora_mismatch", "model_not_found", "model_invalid",
                    "input_unavailable", "out_of_memory", "cancelled"]
 
@@ -68,7 +70,7 @@ class OutputSlot(_Response):
 class LeasedJob(_Response):
     id: str
     lease_id: str
-    kind: Literal["generate"]
+    kind: JobKind
     attempt: int = 1
     params: dict[str, Any]
     inputs: dict[str, InputFile] = Field(default_factory=dict)
@@ -102,12 +104,12 @@ class HeartbeatResponse(_Response):
 # -- complete / fail / release ------------------------------------------------------------------
 class OutputResult(_Request):
     key: str
-    content_type: Literal["image/png"] = "image/png"
-    width: int
-    height: int
+    content_type: OutputContentType = "image/png"
+    width: int | None = None  # images; null for an adapter file
+    height: int | None = None
     bytes: int
     sha256: str
-    seed: int
+    seed: int | None = None
 
 
 class CompleteRequest(_Request):

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .params import GenerateParams
+from .params import EditParams, GenerateParams, TrainParams
 from .protocol import (
     AckResponse,
     CompleteRequest,
@@ -36,6 +36,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "ReleaseRequest": ReleaseRequest,
     "AckResponse": AckResponse,
     "GenerateParams": GenerateParams,
+    "TrainParams": TrainParams,
+    "EditParams": EditParams,
 }
 
 

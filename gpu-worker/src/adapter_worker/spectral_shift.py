@@ -53,12 +53,13 @@ import hashlib
 import json
 import logging
 import os
+import struct
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
@@ -66,6 +67,7 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from .cache import ModelCache
 from .errors import InvalidInput, LoraMismatch
 
 log = logging.getLogger(__name__)
@@ -107,12 +109,25 @@ def target_layers(model: nn.Module, prefix: str) -> tuple[dict[str, MatrixLayer]
     mats: dict[str, MatrixLayer] = {}
     norms: dict[str, NormLayer] = {}
     for name, module in model.named_modules():
-        full = f"{prefix}.{name}"
+        if _is_peft_part(name):
+            continue
+        full = f"{prefix}.{_plain_name(name)}"
         if isinstance(module, nn.Linear) or (isinstance(module, nn.Conv2d) and module.groups == 1):
             mats[full] = module
         elif isinstance(module, nn.GroupNorm | nn.LayerNorm) and getattr(module, "weight", None) is not None:
             norms[full] = module
     return mats, norms
+
+
+def _is_peft_part(name: str) -> bool:
+    """Modules peft adds (a LoRA's own A/B layers) are not part of the base model."""
+    return any(part.startswith(("lora_", "lora_magnitude")) for part in name.split("."))
+
+
+def _plain_name(name: str) -> str:
+    """The base model's name of a layer: peft wraps an attached layer as `<name>.base_layer` (and
+    leaves the wrapper after its adapters are deleted), which must not change layer names."""
+    return name.replace(".base_layer", "")
 
 
 def model_hash(models: Mapping[str, nn.Module]) -> str:
@@ -124,7 +139,10 @@ def model_hash(models: Mapping[str, nn.Module]) -> str:
     """
     h = hashlib.sha256()
     for prefix, model in sorted(models.items()):
-        for name, p in model.named_parameters():
+        for raw, p in model.named_parameters():
+            if _is_peft_part(raw):
+                continue
+            name = _plain_name(raw)
             t = p.detach()
             flat = t.reshape(-1)
             step = max(1, flat.numel() // 4096)
@@ -174,6 +192,25 @@ def load_or_build_svd(models: Mapping[str, nn.Module], cache_dir: Path | None = 
     save_file(flat, str(tmp), metadata={"base_hash": digest})
     tmp.replace(path)
     return digest, {n: LayerSVD(s.U.to(dev), s.S.to(dev), s.Vh.to(dev)) for n, s in out.items()}
+
+
+class SpectralBases:
+    """The SVD of each base model's layers, on disk (spectral_shift.load_or_build_svd) and kept
+    resident through the engine's model cache."""
+
+    def __init__(self, cache: ModelCache, cache_dir: Path | None = None) -> None:
+        self.cache = cache
+        self.cache_dir = cache_dir or default_cache_dir()
+
+    def get(self, base_name: str, pipe: Any, text_encoder: bool = False
+            ) -> tuple[str, dict[str, LayerSVD]]:
+        models: dict[str, torch.nn.Module] = {"unet": pipe.unet}
+        if text_encoder:
+            models["text_encoder"] = pipe.text_encoder
+        return self.cache.get(
+            f"svd:{base_name}:{'unet+te' if text_encoder else 'unet'}",
+            lambda: load_or_build_svd(models, self.cache_dir),
+            lambda v: sum(t.numel() * t.element_size() for s in v[1].values() for t in (s.U, s.S, s.Vh)))
 
 
 # -- forward passes -------------------------------------------------------------------------------
@@ -384,7 +421,29 @@ def save_shifts(path: Path, state: Mapping[str, torch.Tensor], base_model: str, 
     layers = sorted({k.rsplit(".", 1)[0] for k in state})
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "base_model": base_model, "base_hash": base_hash,
             "layers": json.dumps(layers), "parameters": str(sum(v.numel() for v in state.values()))}
-    save_file({k: v.detach().float().cpu().contiguous() for k, v in state.items()}, str(path), metadata=meta)
+    write_safetensors_f32(path, state, meta)
+
+
+def write_safetensors_f32(path: Path, state: Mapping[str, torch.Tensor], metadata: Mapping[str, str]) -> None:
+    """The .safetensors format written with sorted keys, so the same δ always gives the same bytes
+    (the safetensors library orders its header by a hash map). 8-byte little-endian header length,
+    the JSON header (padded with spaces to a multiple of 8), then the F32 tensors back to back."""
+    header: dict[str, object] = {"__metadata__": dict(sorted(metadata.items()))}
+    blobs: list[bytes] = []
+    offset = 0
+    for name in sorted(state):
+        t = state[name].detach().to("cpu", torch.float32).contiguous()
+        data = t.numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * (-len(raw) % 8)
+    with path.open("wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for blob in blobs:
+            f.write(blob)
 
 
 def is_spectral_file(path: Path) -> bool:
@@ -421,4 +480,24 @@ def combine(states: list[Mapping[str, torch.Tensor]], weights: list[float]) -> d
         for k, v in state.items():
             term = v.float() * w
             out[k] = out[k] + term if k in out else term
+    return out
+
+
+def is_spectral_state(state: Mapping[str, torch.Tensor]) -> bool:
+    return bool(state) and all(k.endswith((SPECTRAL_SUFFIX, NORM_SUFFIX)) for k in state)
+
+
+def random_shifts(models: Mapping[str, nn.Module], seed: int, scale: float = 0.3,
+                  with_norms: bool = True) -> dict[str, torch.Tensor]:
+    """A δ of the right sizes for `models` (no SVD needed: r = min(out, in·kh·kw)); fixtures."""
+    g = torch.Generator().manual_seed(seed)
+    out: dict[str, torch.Tensor] = {}
+    for prefix, model in models.items():
+        mats, norms = target_layers(model, prefix)
+        for n, m in mats.items():
+            r = min(m.weight.shape[0], m.weight[0].numel())
+            out[f"{n}{SPECTRAL_SUFFIX}"] = torch.randn(r, generator=g) * scale
+        if with_norms:
+            for n, m in norms.items():
+                out[f"{n}{NORM_SUFFIX}"] = torch.randn(m.weight.shape, generator=g) * scale * 0.1
     return out

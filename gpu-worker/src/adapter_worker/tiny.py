@@ -22,6 +22,7 @@ from transformers import CLIPTextModel
 
 from . import model_builders as mb
 from .arch_configs import ARCHS, ArchSet
+from .spectral_shift import random_shifts, save_shifts
 
 LORA_RANK = 4
 CONTROL_TYPES = ("canny", "depth")
@@ -117,6 +118,11 @@ def build_model_set(out: Path, arch: ArchSet, seed: int = 0) -> Path:
     write_peft_lora(out / "loras" / "style-peft.safetensors", _random_lora(targets, seed + 20))
     write_kohya_lora(out / "loras" / "style-kohya.safetensors", _random_lora(targets, seed + 21), alpha=2.0)
     write_peft_lora(out / "loras" / "detail-peft.safetensors", _random_lora(targets, seed + 22))
+    # SVDiff spectral-shift adapters (δ only; `loras` in a generate job accepts them too)
+    name = f"{arch.name}-sd15"
+    save_shifts(out / "loras" / "subject-svdiff.safetensors", random_shifts({"unet": unet}, seed + 23), name)
+    save_shifts(out / "loras" / "style-svdiff.safetensors",
+                random_shifts({"unet": unet, "text_encoder": text_encoder}, seed + 24), name)
 
     config = {
         "version": 1,

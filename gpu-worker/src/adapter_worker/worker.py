@@ -22,9 +22,10 @@ from pydantic import ValidationError
 
 from . import __version__
 from .client import Backoff, LeaseLost, ProtocolError, TransientError, WorkerClient
+from .edit import EditJob
 from .errors import InvalidInput, JobCancelled, WorkerError
 from .generate import GenerateEngine, GenerateResult
-from .params import GenerateParams
+from .params import EditParams, GenerateParams, TrainParams
 from .previews import png_bytes
 from .progress import Progress, StepMonitor
 from .protocol import (
@@ -42,9 +43,12 @@ from .protocol import (
     ReleaseRequest,
     Stage,
 )
+from .results import FileOutput, JobResult
+from .train import TrainJob
 
 log = logging.getLogger(__name__)
 SigtermPolicy = Literal["release", "finish"]
+KINDS = ("generate", "train", "edit")  # what this worker serves (capabilities.kinds)
 
 
 class ShutdownRequested(BaseException):
@@ -102,6 +106,12 @@ class _Heartbeat(threading.Thread):
         self._stop.set()
 
 
+def as_job_result(result: GenerateResult) -> JobResult:
+    files = [FileOutput.image(image, seed) for image, seed in zip(result.images, result.metadata["seeds"],
+                                                                  strict=False)]
+    return JobResult(files, result.metadata)
+
+
 def touch(path: Path | None) -> None:
     if path is not None:
         path.touch()
@@ -112,6 +122,7 @@ class Worker:
                  on_sigterm: SigtermPolicy = "release", health_file: Path | None = None) -> None:
         self.client, self.engine, self.worker_id = client, engine, worker_id
         self.lease_wait_s, self.on_sigterm, self.health_file = lease_wait_s, on_sigterm, health_file
+        self.train_job, self.edit_job = TrainJob(engine), EditJob(engine)
         self.stopping = threading.Event()
         self._state: Literal["idle", "polling", "working"] = "idle"
         self._monitor: StepMonitor | None = None
@@ -133,7 +144,7 @@ class Worker:
         name = torch.cuda.get_device_name(spec.device) if spec.is_cuda else platform.processor() or "cpu"
         memory = torch.cuda.get_device_properties(spec.device).total_memory if spec.is_cuda else None
         return LeaseRequest(worker_id=self.worker_id, worker_version=__version__, wait_s=self.lease_wait_s,
-                            capabilities=Capabilities(kinds=["generate"], **caps),
+                            capabilities=Capabilities(kinds=list(KINDS), **caps),
                             device=DeviceInfo(type=spec.device.type, name=name, memory_bytes=memory))
 
     def run(self, max_jobs: int | None = None) -> None:
@@ -203,14 +214,21 @@ class Worker:
             hb.stop()
             self._monitor, self._state = None, "idle"
 
-    def _execute(self, job: LeasedJob, monitor: StepMonitor, hb: _Heartbeat, tmp: Path) -> GenerateResult:
+    def _execute(self, job: LeasedJob, monitor: StepMonitor, hb: _Heartbeat, tmp: Path) -> JobResult:
+        model = {"generate": GenerateParams, "train": TrainParams, "edit": EditParams}[job.kind]
         try:
-            params = GenerateParams.model_validate(job.params)
+            params = model.model_validate(job.params)
         except ValidationError as err:
-            raise InvalidInput(f"invalid generate params: {err}") from err
-        monitor.preview_every = params.preview_every
-        if len(job.outputs) < params.num_images:
-            raise InvalidInput(f"job has {len(job.outputs)} output slots for {params.num_images} images")
+            raise InvalidInput(f"invalid {job.kind} params: {err}") from err
+        if isinstance(params, GenerateParams):
+            monitor.preview_every = params.preview_every
+            slots = params.num_images
+        elif isinstance(params, TrainParams):
+            slots = 1 + params.num_samples
+        else:
+            slots = 1 + params.num_images
+        if len(job.outputs) < slots:
+            raise InvalidInput(f"job has {len(job.outputs)} output slots for {slots} outputs")
         inputs: dict[str, Path] = {}
         for i, (name, spec) in enumerate(sorted(job.inputs.items())):
             if name in params.input_names():
@@ -219,15 +237,22 @@ class Worker:
                 inputs[name] = dest
             monitor.check()
         hb.set_stage("loading")
-        return self.engine.run(params, inputs, monitor)
+        if isinstance(params, TrainParams):
+            return self.train_job.run(params, inputs, monitor)
+        if isinstance(params, EditParams):
+            return self.edit_job.run(params, inputs, monitor)
+        return as_job_result(self.engine.run(params, inputs, monitor))
 
-    def _upload(self, job: LeasedJob, result: GenerateResult) -> list[OutputResult]:
+    def _upload(self, job: LeasedJob, result: JobResult) -> list[OutputResult]:
+        """File i goes to slot i, PUT with the slot's content type (the app signs it); the report
+        says what each file is."""
         outputs = []
-        for image, slot, seed in zip(result.images, job.outputs, result.metadata["seeds"], strict=False):
-            data = png_bytes(image)
+        for out, slot in zip(result.files, job.outputs, strict=False):
+            data = out.data
             self._retry(lambda s=slot, d=data: self.client.upload(s.upload_url, d, s.content_type, s.headers))
-            outputs.append(OutputResult(key=slot.key, width=image.width, height=image.height, bytes=len(data),
-                                        sha256=hashlib.sha256(data).hexdigest(), seed=seed))
+            outputs.append(OutputResult(key=slot.key, content_type=out.content_type,  # type: ignore[arg-type]
+                                        width=out.width, height=out.height, bytes=len(data),
+                                        sha256=hashlib.sha256(data).hexdigest(), seed=out.seed))
         return outputs
 
     def _retry(self, call: object, attempts: int = 5) -> None:
