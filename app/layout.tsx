@@ -19,6 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Main">
             <Link href="/generate">Generate</Link>
+            <Link href="/edit">Edit</Link>
             <Link href="/library">Library</Link>
             <Link href="/adapters">Adapters</Link>
             <Link href="/gallery">Gallery</Link>

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '@/lib/trpc';
+import { TrainForm } from './train-form';
 
 export function Adapters() {
   const trpc = useTRPC();
@@ -37,7 +38,9 @@ export function Adapters() {
         Your own styles and subjects: bring a LoRA (.safetensors, kohya or PEFT layout) and mix it
         into any generation by weight.
       </p>
+      <TrainForm />
       <form className="card inline-form" onSubmit={(e) => void upload(e)}>
+        <h2>Bring a LoRA</h2>
         <label>
           Name
           <input name="name" required maxLength={80} />

@@ -138,17 +138,7 @@ export async function createGenerateJob(
   opts: { apiKeyId?: string; webhookUrl?: string } = {},
 ) {
   const input = parseInput(generateInput, raw);
-  const e = env();
-  const baseModel = input.baseModel ?? e.BASE_MODELS[0]!;
-  if (!e.BASE_MODELS.includes(baseModel)) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `baseModel: unknown model "${baseModel}"; available: ${e.BASE_MODELS.join(', ')}`,
-    );
-  }
-  const user = await db().user.findUnique({ where: { id: userId }, select: { plan: true } });
-  if (!user) throw new AppError('NOT_FOUND', 'User not found.');
-  const plan = planFor(user.plan);
+  const baseModel = baseModelOrDefault(input.baseModel);
   const images = await resolveInputs(userId, input);
   const mapKeys = await Promise.all(
     input.controls.map(async (c) =>
@@ -168,24 +158,73 @@ export async function createGenerateJob(
   const price = priceGenerate(input).total;
   const params: GenerateJobParams = { request: { ...input, baseModel, seed }, worker, inputs };
 
+  return enqueueJob({
+    userId,
+    kind: 'GENERATE',
+    params,
+    baseModel,
+    requiredModels,
+    price,
+    progressTotal: input.steps,
+    apiKeyId: opts.apiKeyId,
+    webhookUrl: opts.webhookUrl,
+  });
+}
+
+export function baseModelOrDefault(asked: string | undefined): string {
+  const e = env();
+  const baseModel = asked ?? e.BASE_MODELS[0]!;
+  if (!e.BASE_MODELS.includes(baseModel)) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `baseModel: unknown model "${baseModel}"; available: ${e.BASE_MODELS.join(', ')}`,
+    );
+  }
+  return baseModel;
+}
+
+export interface EnqueueArgs {
+  userId: string;
+  kind: 'GENERATE' | 'TRAIN' | 'EDIT';
+  params: {
+    request: unknown;
+    worker: Record<string, unknown>;
+    inputs: Record<string, WorkerInput>;
+  };
+  baseModel: string;
+  requiredModels: string[];
+  price: number;
+  progressTotal: number;
+  apiKeyId?: string;
+  webhookUrl?: string;
+}
+
+/** The one transaction that accepts a job of any kind: row, hold, active-job limit, signal. */
+export async function enqueueJob(a: EnqueueArgs) {
+  const e = env();
+  const user = await db().user.findUnique({ where: { id: a.userId }, select: { plan: true } });
+  if (!user) throw new AppError('NOT_FOUND', 'User not found.');
+  const plan = planFor(user.plan);
   return db().$transaction(async (tx) => {
     const job = await tx.job.create({
       data: {
-        userId,
-        apiKeyId: opts.apiKeyId,
-        webhookUrl: opts.webhookUrl,
-        kind: 'GENERATE',
-        params: params as unknown as Prisma.InputJsonValue,
-        baseModel,
-        requiredModels,
-        price,
+        userId: a.userId,
+        apiKeyId: a.apiKeyId,
+        webhookUrl: a.webhookUrl,
+        kind: a.kind,
+        params: a.params as unknown as Prisma.InputJsonValue,
+        baseModel: a.baseModel,
+        requiredModels: a.requiredModels,
+        price: a.price,
         priority: plan.priority,
         maxAttempts: e.JOB_MAX_ATTEMPTS,
-        progressTotal: input.steps,
+        progressTotal: a.progressTotal,
       },
     });
-    await holdForJob(tx, userId, job.id, price); // locks the user's row: creates serialise here
-    const active = await tx.job.count({ where: { userId, status: { in: ['QUEUED', 'RUNNING'] } } });
+    await holdForJob(tx, a.userId, job.id, a.price); // locks the user's row: creates serialise here
+    const active = await tx.job.count({
+      where: { userId: a.userId, status: { in: ['QUEUED', 'RUNNING'] } },
+    });
     if (active > plan.maxActiveJobs) {
       throw new AppError(
         'RATE_LIMITED',

@@ -6,6 +6,7 @@ import { pgPool } from '../db-pool';
 import { env } from '../env';
 import { MAX_OUTPUT_BYTES, storage, URL_TTL_S } from '../storage';
 import type { LeaseRequest } from '../workers/protocol';
+import { MAX_ADAPTER_BYTES } from '../adapters/inspect';
 import type { GenerateJobParams } from './create';
 import { waitForQueuedJob } from './queue-signal';
 import { expireLeases } from './sweep';
@@ -13,6 +14,39 @@ import { expireLeases } from './sweep';
 /** Keys a lease may upload to: scoped by lease id, so a stale worker cannot overwrite another's. */
 export function outputKey(userId: string, jobId: string, leaseId: string, index: number): string {
   return `users/${userId}/jobs/${jobId}/${leaseId}/output-${index}.png`;
+}
+
+export interface OutputSlotSpec {
+  key: string;
+  contentType: 'image/png' | 'application/octet-stream';
+}
+
+/**
+ * The upload slots of a lease (docs/worker-protocol.md): `generate` one PNG per image; `train`
+ * and `edit` the adapter file in slot 0, then the sample or edited images.
+ */
+export function outputSlots(
+  kind: string,
+  userId: string,
+  jobId: string,
+  leaseId: string,
+  worker: Record<string, unknown>,
+): OutputSlotSpec[] {
+  const png = (i: number): OutputSlotSpec => ({
+    key: outputKey(userId, jobId, leaseId, i),
+    contentType: 'image/png',
+  });
+  const k = kind.toUpperCase();
+  if (k === 'GENERATE')
+    return Array.from({ length: Number(worker.num_images ?? 1) }, (_, i) => png(i));
+  const images = Number(k === 'TRAIN' ? (worker.num_samples ?? 0) : (worker.num_images ?? 1));
+  return [
+    {
+      key: `users/${userId}/jobs/${jobId}/${leaseId}/adapter.safetensors`,
+      contentType: 'application/octet-stream',
+    },
+    ...Array.from({ length: images }, (_, i) => png(i)),
+  ];
 }
 
 function capabilityList(req: LeaseRequest): string[] {
@@ -101,16 +135,19 @@ export async function leaseNextJob(req: LeaseRequest) {
       ]),
     ),
   ) as Record<string, { url: string; sha256: string | null; bytes: number | null }>;
-  const count = Number(params.worker.num_images ?? 1);
   const outputs = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const key = outputKey(job.userId, job.id, job.leaseId, i);
-      const put = await s.signedPutUrl(key, {
-        contentType: 'image/png',
-        maxBytes: MAX_OUTPUT_BYTES,
+    outputSlots(job.kind, job.userId, job.id, job.leaseId, params.worker).map(async (slot) => {
+      const put = await s.signedPutUrl(slot.key, {
+        contentType: slot.contentType,
+        maxBytes: slot.contentType === 'image/png' ? MAX_OUTPUT_BYTES : MAX_ADAPTER_BYTES,
         ttlS: URL_TTL_S.worker,
       });
-      return { key, upload_url: put.url, content_type: 'image/png', headers: put.headers };
+      return {
+        key: slot.key,
+        upload_url: put.url,
+        content_type: slot.contentType,
+        headers: put.headers,
+      };
     }),
   );
   return {

@@ -76,3 +76,90 @@ export const generateInput = z.strictObject({
 
 export type GenerateInput = z.infer<typeof generateInput>;
 export type GenerateInputRaw = z.input<typeof generateInput>;
+
+const prompt = (what: string) => z.string().trim().min(1, `Write ${what}`).max(1000);
+
+export const trainInput = z
+  .strictObject({
+    name: z.string().trim().min(1, 'Give the adapter a name').max(80),
+    method: z.enum(['svdiff', 'lora']).default('svdiff'),
+    rank: z.number().int().min(1).max(128).default(8),
+    imageIds: z
+      .array(z.uuid())
+      .min(1, 'Choose at least 1 photo')
+      .max(20, 'Choose at most 20 photos'),
+    instancePrompt: prompt('a prompt naming the subject, e.g. "a photo of sks dog"'),
+    /** The words naming the subject inside the prompt ("sks dog"); needed for two subjects. */
+    token: z.string().trim().min(1).max(100).optional(),
+    classPrompt: z.string().trim().max(1000).optional(),
+    priorPreservation: z.boolean().default(false),
+    secondSubject: z
+      .strictObject({
+        imageIds: z.array(z.uuid()).min(1).max(20),
+        instancePrompt: prompt('a prompt naming the second subject'),
+        token: z.string().trim().min(1).max(100),
+      })
+      .optional(),
+    steps: z.number().int().min(10).max(2000).default(500),
+    resolution: z
+      .number()
+      .int()
+      .min(64)
+      .max(1024)
+      .refine((v) => v % 8 === 0, 'resolution must be a multiple of 8')
+      .default(512),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
+    baseModel: z.string().min(1).max(64).optional(),
+  })
+  .refine((t) => !t.priorPreservation || Boolean(t.classPrompt), {
+    message: 'Prior preservation needs a class prompt',
+    path: ['classPrompt'],
+  })
+  .refine((t) => !t.token || t.instancePrompt.includes(t.token), {
+    message: 'token must appear in the instance prompt',
+    path: ['token'],
+  })
+  .refine((t) => !t.secondSubject || Boolean(t.token), {
+    message: 'Two subjects need a token for the first',
+    path: ['token'],
+  })
+  .refine(
+    (t) => !t.secondSubject || t.secondSubject.instancePrompt.includes(t.secondSubject.token),
+    {
+      message: 'secondSubject.token must appear in its prompt',
+      path: ['secondSubject', 'token'],
+    },
+  );
+export type TrainInput = z.infer<typeof trainInput>;
+
+export const editInput = z.strictObject({
+  imageId: z.uuid(),
+  sourcePrompt: prompt('a sentence describing the photo'),
+  targetPrompt: prompt('the edited sentence'),
+  /** 0 keeps the photo's own latent; towards 1 the start moves to fresh noise (bigger edits). */
+  strength: z.number().min(0).max(1).default(0),
+  eta: z.number().min(0).max(1).default(0),
+  steps: z.number().int().min(10).max(1000).default(500),
+  numImages: z.number().int().min(1).max(4).default(1),
+  resolution: z
+    .number()
+    .int()
+    .min(64)
+    .max(1024)
+    .refine((v) => v % 8 === 0, 'resolution must be a multiple of 8')
+    .default(512),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
+  name: z.string().trim().min(1).max(80).optional(),
+  baseModel: z.string().min(1).max(64).optional(),
+});
+export type EditInput = z.infer<typeof editInput>;

@@ -1,6 +1,6 @@
 // The user's side of jobs: read, list, cancel. Another user's job id reads exactly like a
 // missing one (NOT_FOUND), never FORBIDDEN.
-import type { Job, JobOutput } from '@prisma/client';
+import type { Adapter, Job, JobOutput } from '@prisma/client';
 import { db } from '../db';
 import { AppError } from '../errors';
 import { storage, URL_TTL_S } from '../storage';
@@ -26,12 +26,16 @@ export interface JobView {
     height: number;
     seed: string | null;
   }[];
+  /** The adapter a train or edit job made. */
+  adapter: { id: string; name: string; samples: string[] } | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
 }
 
-export async function toJobView(job: Job & { outputs: JobOutput[] }): Promise<JobView> {
+export async function toJobView(
+  job: Job & { outputs: JobOutput[]; producedAdapter?: Adapter | null },
+): Promise<JobView> {
   const s = storage();
   const showPreview = job.previewKey && (job.status === 'RUNNING' || job.status === 'QUEUED');
   return {
@@ -60,6 +64,15 @@ export async function toJobView(job: Job & { outputs: JobOutput[] }): Promise<Jo
           seed: o.seed?.toString() ?? null,
         })),
     ),
+    adapter: job.producedAdapter
+      ? {
+          id: job.producedAdapter.id,
+          name: job.producedAdapter.name,
+          samples: await Promise.all(
+            job.producedAdapter.sampleKeys.map((k) => s.signedGetUrl(k, URL_TTL_S.browser)),
+          ),
+        }
+      : null,
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
@@ -70,7 +83,7 @@ export async function getJob(userId: string, jobId: string): Promise<JobView> {
   if (!isJobId(jobId)) throw new AppError('NOT_FOUND', 'No such job.');
   const job = await db().job.findFirst({
     where: { id: jobId, userId },
-    include: { outputs: true },
+    include: { outputs: true, producedAdapter: true },
   });
   if (!job) throw new AppError('NOT_FOUND', 'No such job.');
   return toJobView(job);
@@ -82,7 +95,7 @@ export async function listJobs(userId: string, opts: { cursor?: string; limit: n
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
-    include: { outputs: true },
+    include: { outputs: true, producedAdapter: true },
   });
   const page = rows.slice(0, opts.limit);
   return {
@@ -126,10 +139,15 @@ export async function listOutputs(userId: string, opts: { cursor?: string; limit
         url: await s.signedGetUrl(o.storageKey, URL_TTL_S.browser),
         width: o.width,
         height: o.height,
-        prompt: (o.job.params as unknown as GenerateJobParams).request.prompt,
+        prompt: promptOf(o.job.params),
         createdAt: o.createdAt,
       })),
     ),
     nextCursor: rows.length > opts.limit ? (page[page.length - 1]?.id ?? null) : null,
   };
+}
+
+function promptOf(params: unknown): string {
+  const r = (params as { request?: { prompt?: string; targetPrompt?: string } }).request;
+  return r?.prompt ?? r?.targetPrompt ?? '';
 }

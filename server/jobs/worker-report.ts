@@ -16,7 +16,8 @@ import type {
   ReleaseRequest,
 } from '../workers/protocol';
 import { isJobId, isTerminal, lockJob } from './lock';
-import { outputKey } from './lease';
+import { outputSlots } from './lease';
+import { MAX_ADAPTER_BYTES } from '../adapters/inspect';
 import { signalJobQueued } from './queue-signal';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -74,23 +75,44 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
   if (!peek) throw notFound();
   if (peek.leaseId !== body.lease_id) throw leaseLost();
   if (peek.status === 'SUCCEEDED') return ack(peek);
-  // Check the uploads before taking the row lock: only this lease's keys, each present and sane.
+  // Check the uploads before taking the row lock: only this lease's slots, each present and sane.
+  const worker = (peek.params as unknown as { worker: Record<string, unknown> }).worker;
+  const slots = new Map(
+    outputSlots(peek.kind, peek.userId, peek.id, body.lease_id, worker).map((s) => [s.key, s]),
+  );
   const keys = new Set(body.outputs.map((o) => o.key));
   if (keys.size !== body.outputs.length)
     throw new AppError('VALIDATION_FAILED', 'Output keys must be distinct.');
   for (const o of body.outputs) {
-    const allowed = Array.from(keys, (_, i) => outputKey(peek.userId, peek.id, body.lease_id, i));
-    if (!allowed.includes(o.key)) {
+    const slot = slots.get(o.key);
+    if (!slot)
       throw new AppError('VALIDATION_FAILED', `Output key ${o.key} was not issued to this lease.`);
+    if (slot.contentType !== o.content_type) {
+      throw new AppError('VALIDATION_FAILED', `Output ${o.key} must be ${slot.contentType}.`);
+    }
+    if (o.content_type === 'image/png' && (!o.width || !o.height)) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Output ${o.key} is an image: width and height are required.`,
+      );
     }
     const info = await storage().head(o.key);
     if (!info) throw new AppError('VALIDATION_FAILED', `Output ${o.key} was not uploaded.`);
-    if (info.bytes !== o.bytes || info.bytes > MAX_OUTPUT_BYTES) {
+    const max = o.content_type === 'image/png' ? MAX_OUTPUT_BYTES : MAX_ADAPTER_BYTES;
+    if (info.bytes !== o.bytes || info.bytes > max) {
       throw new AppError(
         'VALIDATION_FAILED',
         `Output ${o.key} is ${info.bytes} bytes, reported ${o.bytes}.`,
       );
     }
+  }
+  const images = body.outputs.filter((o) => o.content_type === 'image/png');
+  const adapterFile = body.outputs.find((o) => o.content_type === 'application/octet-stream');
+  if (peek.kind !== 'GENERATE' && !adapterFile) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `A ${peek.kind.toLowerCase()} job must deliver its adapter file.`,
+    );
   }
   return db().$transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
@@ -98,20 +120,31 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
     if (job.leaseId !== body.lease_id) throw leaseLost();
     if (job.status === 'SUCCEEDED') return ack(job); // a repeated complete
     if (job.status !== 'RUNNING') throw leaseLost();
+    // Training samples belong to the adapter; every other image is a result in the gallery.
+    const results = job.kind === 'TRAIN' ? [] : images;
     await tx.jobOutput.createMany({
-      data: body.outputs.map((o, index) => ({
+      data: results.map((o, index) => ({
         jobId,
         userId: job.userId,
         index,
         storageKey: o.key,
         contentType: o.content_type,
-        width: o.width,
-        height: o.height,
+        width: o.width!,
+        height: o.height!,
         bytes: o.bytes,
-        seed: BigInt(o.seed),
+        seed: o.seed === null || o.seed === undefined ? null : BigInt(o.seed),
         metadata: { sha256: o.sha256 },
       })),
     });
+    if (adapterFile && job.kind !== 'GENERATE') {
+      await recordProducedAdapter(
+        tx,
+        job,
+        adapterFile,
+        job.kind === 'TRAIN' ? images.map((i) => i.key) : [],
+        body.metadata,
+      );
+    }
     const done = await tx.job.update({
       where: { id: jobId },
       data: {
@@ -124,6 +157,39 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
     });
     await settleJob(tx, job.userId, jobId, job.price, 'capture', 'Job succeeded');
     return ack(done);
+  });
+}
+
+/** The adapter a train or edit job made, recorded in the transaction that completes the job. */
+async function recordProducedAdapter(
+  tx: Tx,
+  job: Job,
+  file: CompleteRequest['outputs'][number],
+  sampleKeys: string[],
+  metadata: Record<string, unknown>,
+) {
+  const request = (
+    job.params as unknown as { request: { name?: string; targetPrompt?: string; method?: string } }
+  ).request;
+  const info = (metadata.adapter ?? {}) as { kind?: string };
+  const isLora = info.kind === 'lora' || request.method === 'lora';
+  await tx.adapter.create({
+    data: {
+      userId: job.userId,
+      name: request.name ?? `Edit: ${(request.targetPrompt ?? 'photo').slice(0, 60)}`,
+      kind: isLora ? 'LORA' : 'SPECTRAL_SHIFT',
+      source: job.kind === 'TRAIN' ? 'TRAINED' : 'EDIT',
+      baseModel: job.baseModel,
+      fileKey: file.key,
+      sizeBytes: file.bytes,
+      sha256: file.sha256,
+      settings: {
+        ...((metadata.settings as object | undefined) ?? {}),
+        loss: metadata.loss ?? null,
+      },
+      sampleKeys,
+      sourceJobId: job.id,
+    },
   });
 }
 

@@ -41,12 +41,13 @@ export const completeRequest = z.strictObject({
     .array(
       z.strictObject({
         key: z.string().min(1).max(512),
-        content_type: z.literal('image/png').default('image/png'),
-        width: z.number().int().positive().max(8192),
-        height: z.number().int().positive().max(8192),
+        content_type: z.enum(['image/png', 'application/octet-stream']).default('image/png'),
+        // Images have a size and a seed; an adapter file has neither.
+        width: z.number().int().positive().max(8192).nullable().optional(),
+        height: z.number().int().positive().max(8192).nullable().optional(),
         bytes: z.number().int().positive(),
         sha256: z.string().regex(/^[0-9a-f]{64}$/),
-        seed: z.number().int().nonnegative(),
+        seed: z.number().int().nonnegative().nullable().optional(),
       }),
     )
     .min(1)

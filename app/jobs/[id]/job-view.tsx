@@ -72,6 +72,22 @@ export function JobView({ id }: { id: string }) {
         </p>
       )}
       {j.status === 'CANCELED' && <p className="muted">Canceled; your credits were returned.</p>}
+      {j.adapter && (
+        <p>
+          Adapter ready: <strong>{j.adapter.name}</strong> —{' '}
+          <Link href={`/generate?adapter=${j.adapter.id}`}>use it in Generate</Link>
+        </p>
+      )}
+      {j.adapter?.samples.map((url, i) => (
+        <img
+          key={url}
+          src={url}
+          alt={`Sample ${i + 1} from the trained adapter`}
+          width={256}
+          height={256}
+          className="preview"
+        />
+      ))}
       <div className="outputs">
         {j.outputs.map((o) => (
           <figure key={o.id}>

@@ -1,9 +1,22 @@
 import { router } from '../../init';
 import { cancel } from './cancel';
 import { create } from './create';
+import { edit, quoteEdit } from './edit';
 import { gallery } from './gallery';
 import { get } from './get';
 import { list } from './list';
 import { quote } from './quote';
+import { quoteTrain, train } from './train';
 
-export const jobsRouter = router({ quote, create, get, list, cancel, gallery });
+export const jobsRouter = router({
+  quote,
+  create,
+  get,
+  list,
+  cancel,
+  gallery,
+  quoteTrain,
+  train,
+  quoteEdit,
+  edit,
+});

@@ -20,6 +20,7 @@ export const jobViewOutput = z.object({
       seed: z.string().nullable(),
     }),
   ),
+  adapter: z.object({ id: z.string(), name: z.string(), samples: z.array(z.string()) }).nullable(),
   createdAt: z.date(),
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
