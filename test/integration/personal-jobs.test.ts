@@ -107,6 +107,29 @@ describe('bad train and edit requests are refused, nothing held', () => {
     expect(await balanceOf(user.id)).toEqual(before);
   });
 
+  it('an adapter made for another base model is refused in a generation', async () => {
+    const a = await db().adapter.create({
+      data: {
+        userId: user.id,
+        name: 'XL style',
+        kind: 'LORA',
+        source: 'UPLOADED',
+        baseModel: 'sdxl-base',
+        fileKey: `users/${user.id}/adapters/x.safetensors`,
+        sizeBytes: 1,
+        sha256: 'e'.repeat(64),
+      },
+    });
+    const before = await balanceOf(user.id);
+    await expect(
+      createGenerateJob(user.id, { prompt: 'x', loras: [{ adapterId: a.id }] }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/made for sdxl-base, not sd15/) as string,
+    });
+    expect(await balanceOf(user.id)).toEqual(before);
+  });
+
   it("another user's photo is not found", async () => {
     const other = await makeUser();
     await expect(
