@@ -7,7 +7,13 @@ import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before diffusers/transformers import: no hub, ever
 
+import tempfile
+
+# SVDiff's per-base-model SVD cache: a fresh folder per test session, never the user's ~/.cache
+os.environ["ADAPTER_WORKER_SVD_CACHE"] = tempfile.mkdtemp(prefix="svd-cache-")
+
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +105,16 @@ def plain(**overrides: object) -> dict[str, object]:
 
 def pixels(image: Image.Image) -> np.ndarray:
     return np.asarray(image, dtype=np.int16)
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """Training loops on tiny models are thousands of small kernels: with two OpenMP threads on a
+    busy 2-core machine each one waits on the other (10x slower and erratic); one thread is as
+    fast when idle and steady when not."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -16,6 +16,8 @@ from adapter_worker.edit import EditJob, slerp
 from adapter_worker.generate import GenerateEngine
 from adapter_worker.params import EditParams
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 
 @pytest.fixture(scope="module")
 def edit_job(engine: GenerateEngine, tmp_path_factory: pytest.TempPathFactory) -> EditJob:

@@ -128,6 +128,7 @@ def test_wrong_token_is_a_protocol_error(app: FakeApp, engine: GenerateEngine) -
         worker.client.lease(worker.lease_request())
 
 
+@pytest.mark.usefixtures("one_thread")
 def test_train_and_edit_jobs_run_through_the_loop(app: FakeApp, engine: GenerateEngine, files: dict[str, Path],
                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADAPTER_WORKER_SVD_CACHE", str(tmp_path / "svd"))

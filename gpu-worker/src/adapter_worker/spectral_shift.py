@@ -204,13 +204,21 @@ class SpectralBases:
 
     def get(self, base_name: str, pipe: Any, text_encoder: bool = False
             ) -> tuple[str, dict[str, LayerSVD]]:
+        """(the UNet's fingerprint, {layer: SVD}) for the UNet, and the text encoder when asked. Each
+        model's SVD is computed once and shared, so a UNet layer has the same factors (to the bit)
+        whichever combination a job needs."""
         models: dict[str, torch.nn.Module] = {"unet": pipe.unet}
         if text_encoder:
             models["text_encoder"] = pipe.text_encoder
-        return self.cache.get(
-            f"svd:{base_name}:{'unet+te' if text_encoder else 'unet'}",
-            lambda: load_or_build_svd(models, self.cache_dir),
-            lambda v: sum(t.numel() * t.element_size() for s in v[1].values() for t in (s.U, s.S, s.Vh)))
+        out: dict[str, LayerSVD] = {}
+        hashes: list[str] = []
+        for prefix, model in models.items():
+            digest, svd = self.cache.get(
+                f"svd:{base_name}:{prefix}", lambda p=prefix, m=model: load_or_build_svd({p: m}, self.cache_dir),
+                lambda v: sum(t.numel() * t.element_size() for s in v[1].values() for t in (s.U, s.S, s.Vh)))
+            hashes.append(digest)
+            out.update(svd)
+        return hashes[0], out
 
 
 # -- forward passes -------------------------------------------------------------------------------
