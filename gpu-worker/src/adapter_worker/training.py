@@ -126,6 +126,9 @@ def train_loop(pipe: StableDiffusionPipeline, param_groups: list[dict[str, objec
     log = LossLog()
     monitor = monitor or StepMonitor()
     params = [p for g in param_groups for p in g["params"]]  # type: ignore[attr-defined]
+    # fp16 models (CUDA default): the trainable parameters are fp32, but gradients pass through
+    # fp16 activations and would underflow; dynamic loss scaling keeps them (a no-op otherwise).
+    scaler = torch.amp.GradScaler(device.type, enabled=unet.dtype == torch.float16)
     for step in range(steps):
         batch = next_batch(rng)
         mean = torch.cat([ex.mean for ex, _ in batch])
@@ -154,9 +157,11 @@ def train_loop(pipe: StableDiffusionPipeline, param_groups: list[dict[str, objec
             loss = loss + unmix_weight * u
             log.unmix.append(float(u.detach()))
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
+        scaler.step(optimizer)
+        scaler.update()
         log.losses.append(float(per[0].detach()))
         monitor.advance(step + 1, total_steps or steps)
     if capture is not None:
