@@ -124,6 +124,10 @@ export const trainInput = z
     message: 'token must appear in the instance prompt',
     path: ['token'],
   })
+  .refine((t) => !t.secondSubject || t.secondSubject.token !== t.token, {
+    message: 'The two subjects need different tokens',
+    path: ['secondSubject', 'token'],
+  })
   .refine((t) => !t.secondSubject || Boolean(t.token), {
     message: 'Two subjects need a token for the first',
     path: ['token'],
