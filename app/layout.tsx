@@ -24,6 +24,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/adapters">Adapters</Link>
             <Link href="/gallery">Gallery</Link>
             <Link href="/billing">Credits</Link>
+            <Link href="/developers">API</Link>
             <Link href="/dashboard">Account</Link>
           </nav>
         </header>

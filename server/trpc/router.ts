@@ -2,6 +2,7 @@
 import { createCallerFactory, router } from './init';
 import { accountRouter } from './routers/account/router';
 import { adaptersRouter } from './routers/adapters/router';
+import { apiKeysRouter } from './routers/api-keys/router';
 import { billingRouter } from './routers/billing/router';
 import { jobsRouter } from './routers/jobs/router';
 import { referencesRouter } from './routers/references/router';
@@ -9,6 +10,7 @@ import { referencesRouter } from './routers/references/router';
 export const appRouter = router({
   account: accountRouter,
   adapters: adaptersRouter,
+  apiKeys: apiKeysRouter,
   billing: billingRouter,
   jobs: jobsRouter,
   references: referencesRouter,

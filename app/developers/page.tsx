@@ -1,0 +1,9 @@
+import { requireUser } from '@/lib/require-user';
+import { ApiKeys } from './api-keys';
+
+export const metadata = { title: 'API keys · Adapter Studio' };
+
+export default async function DevelopersPage() {
+  await requireUser();
+  return <ApiKeys />;
+}

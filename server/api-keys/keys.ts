@@ -1,0 +1,104 @@
+// API keys for developers (issue 07), the way dub and Stripe do them: a readable prefix that says
+// live or test, a random secret shown once, stored as a SHA-256 hash plus a display fragment;
+// scopes; last used; revocable.
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { db } from '../db';
+import { AppError } from '../errors';
+import { isJobId as isUuid } from '../jobs/lock';
+import { parseInput } from '../validation';
+
+export const API_SCOPES = [
+  'jobs:read',
+  'jobs:write',
+  'references:write',
+  'adapters:read',
+  'adapters:write',
+  'account:read',
+] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export const createKeyInput = z.strictObject({
+  name: z.string().trim().min(1, 'Name the key').max(80),
+  mode: z.enum(['live', 'test']).default('live'),
+  scopes: z.array(z.enum(API_SCOPES)).min(1, 'Choose at least one scope').max(API_SCOPES.length),
+});
+
+export function hashApiKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export async function createApiKey(userId: string, raw: unknown) {
+  const input = parseInput(createKeyInput, raw);
+  const secret = `as_${input.mode}_${randomBytes(24).toString('base64url')}`;
+  const row = await db().apiKey.create({
+    data: {
+      userId,
+      name: input.name,
+      mode: input.mode === 'live' ? 'LIVE' : 'TEST',
+      hashedKey: hashApiKey(secret),
+      start: `${secret.slice(0, 11)}…${secret.slice(-4)}`,
+      scopes: [...new Set(input.scopes)],
+    },
+  });
+  // The only time the secret exists outside the caller's hands.
+  return {
+    id: row.id,
+    name: row.name,
+    secret,
+    start: row.start,
+    scopes: row.scopes,
+    mode: input.mode,
+  };
+}
+
+export async function listApiKeys(userId: string) {
+  const rows = await db().apiKey.findMany({ where: { userId }, orderBy: { createdAt: 'desc' } });
+  return rows.map((k) => ({
+    id: k.id,
+    name: k.name,
+    start: k.start,
+    mode: k.mode === 'LIVE' ? ('live' as const) : ('test' as const),
+    scopes: k.scopes,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+    createdAt: k.createdAt,
+  }));
+}
+
+export async function revokeApiKey(userId: string, id: string) {
+  const res = isUuid(id)
+    ? await db().apiKey.updateMany({
+        where: { id, userId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      })
+    : { count: 0 };
+  if (res.count === 0) throw new AppError('NOT_FOUND', 'No such active key.');
+}
+
+export interface ApiKeyIdentity {
+  keyId: string;
+  userId: string;
+  scopes: string[];
+}
+
+/** The key behind `Authorization: Bearer as_…`, or null when the header carries none. */
+export async function authenticateApiKey(
+  authorization: string | null,
+): Promise<ApiKeyIdentity | null> {
+  const secret = /^Bearer (as_(?:live|test)_[A-Za-z0-9_-]{20,64})$/.exec(authorization ?? '')?.[1];
+  if (!secret) return null;
+  const row = await db().apiKey.findUnique({ where: { hashedKey: hashApiKey(secret) } });
+  if (!row || row.revokedAt)
+    throw new AppError('UNAUTHENTICATED', 'This API key is not valid (revoked or unknown).');
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return { keyId: row.id, userId: row.userId, scopes: row.scopes };
+}
+
+export function requireScope(identity: ApiKeyIdentity | null, scope: ApiScope): void {
+  if (identity && !identity.scopes.includes(scope)) {
+    throw new AppError('FORBIDDEN', `This API key lacks the ${scope} scope.`);
+  }
+}
