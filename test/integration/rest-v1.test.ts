@@ -1,0 +1,171 @@
+// REST /api/v1, black box through the route handlers: happy paths, unknown fields, another
+// user's ids, missing scopes, revoked keys, and keys never working on worker routes.
+import { describe, expect, it } from 'vitest';
+import { GET as account } from '@/app/api/v1/account/route';
+import { POST as generations } from '@/app/api/v1/generations/route';
+import { POST as cancel } from '@/app/api/v1/jobs/[id]/cancel/route';
+import { GET as getJob } from '@/app/api/v1/jobs/[id]/route';
+import { GET as listJobs } from '@/app/api/v1/jobs/route';
+import { POST as lease } from '@/app/api/worker/v1/lease/route';
+import { createApiKey, revokeApiKey } from '@/server/api-keys/keys';
+import { db } from '@/server/db';
+import { makeUser } from '../helpers/users';
+
+const BASE = 'http://localhost:3000/api/v1';
+const ALL = ['jobs:read', 'jobs:write', 'account:read'] as const;
+
+async function keyFor(scopes: readonly string[] = ALL) {
+  const u = await makeUser();
+  const k = await createApiKey(u.id, { name: 'test', scopes });
+  return { user: u, secret: k.secret, id: k.id };
+}
+
+const auth = (secret: string) => ({
+  authorization: `Bearer ${secret}`,
+  'content-type': 'application/json',
+});
+const params = (id: string) => ({ params: Promise.resolve({ id }) });
+
+async function problem(res: Response) {
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  return (await res.json()) as { code: string; detail: string; status: number };
+}
+
+describe('REST /api/v1', () => {
+  it('creates, gets, lists and cancels a generation with an API key; usage is counted', async () => {
+    const { user, secret, id } = await keyFor();
+    const res = await generations(
+      new Request(`${BASE}/generations`, {
+        method: 'POST',
+        headers: auth(secret),
+        body: JSON.stringify({ prompt: 'a kite' }),
+      }),
+      undefined as never,
+    );
+    expect(res.status).toBe(201);
+    const job = (await res.json()) as { id: string; status: string; price: number };
+    expect(job.status).toBe('QUEUED');
+    expect((await db().job.findUniqueOrThrow({ where: { id: job.id } })).apiKeyId).toBe(id);
+
+    const got = await getJob(
+      new Request(`${BASE}/jobs/${job.id}`, { headers: auth(secret) }),
+      params(job.id),
+    );
+    expect(((await got.json()) as { id: string }).id).toBe(job.id);
+    const list = await listJobs(
+      new Request(`${BASE}/jobs?limit=5`, { headers: auth(secret) }),
+      undefined as never,
+    );
+    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(1);
+    const acct = await account(
+      new Request(`${BASE}/account`, { headers: auth(secret) }),
+      undefined as never,
+    );
+    expect(await acct.json()).toMatchObject({
+      plan: 'free',
+      credits: { available: 50 - job.price, held: job.price },
+    });
+    const c = await cancel(
+      new Request(`${BASE}/jobs/${job.id}/cancel`, { method: 'POST', headers: auth(secret) }),
+      params(job.id),
+    );
+    expect(await c.json()).toMatchObject({ status: 'CANCELED' });
+    const usage = await db().apiKeyUsageDay.findFirstOrThrow({ where: { apiKeyId: id } });
+    expect(usage.requests).toBe(5);
+    expect(user.id).toBeTruthy();
+  });
+
+  it('refuses unknown fields and wrong types as problem+json, holding nothing', async () => {
+    const { user, secret } = await keyFor();
+    for (const body of [{ prompt: 'x', turbo: true }, { prompt: 42 }, 'not json{']) {
+      const res = await generations(
+        new Request(`${BASE}/generations`, {
+          method: 'POST',
+          headers: auth(secret),
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+        undefined as never,
+      );
+      expect(res.status).toBe(422);
+      expect((await problem(res)).code).toBe('VALIDATION_FAILED');
+    }
+    expect(await db().job.count({ where: { userId: user.id } })).toBe(0);
+    const badQuery = await listJobs(
+      new Request(`${BASE}/jobs?limit=5000`, { headers: auth(secret) }),
+      undefined as never,
+    );
+    expect(badQuery.status).toBe(422);
+  });
+
+  it("answers another user's job id with 404", async () => {
+    const a = await keyFor();
+    const b = await keyFor();
+    const res = await generations(
+      new Request(`${BASE}/generations`, {
+        method: 'POST',
+        headers: auth(a.secret),
+        body: JSON.stringify({ prompt: 'mine' }),
+      }),
+      undefined as never,
+    );
+    const { id } = (await res.json()) as { id: string };
+    expect(
+      (await getJob(new Request(`${BASE}/jobs/${id}`, { headers: auth(b.secret) }), params(id)))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await cancel(
+          new Request(`${BASE}/jobs/${id}/cancel`, { method: 'POST', headers: auth(b.secret) }),
+          params(id),
+        )
+      ).status,
+    ).toBe(404);
+  });
+
+  it('needs the scope (403), a live key (401), and no key works on worker routes', async () => {
+    const reader = await keyFor(['jobs:read']);
+    const res = await generations(
+      new Request(`${BASE}/generations`, {
+        method: 'POST',
+        headers: auth(reader.secret),
+        body: JSON.stringify({ prompt: 'x' }),
+      }),
+      undefined as never,
+    );
+    expect(res.status).toBe(403);
+    expect((await problem(res)).detail).toMatch(/jobs:write/);
+
+    const revoked = await keyFor();
+    await revokeApiKey(revoked.user.id, revoked.id);
+    expect(
+      (
+        await account(
+          new Request(`${BASE}/account`, { headers: auth(revoked.secret) }),
+          undefined as never,
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await account(
+          new Request(`${BASE}/account`, {
+            headers: { authorization: 'Bearer aswk_some-worker-token-000000000' },
+          }),
+          undefined as never,
+        )
+      ).status,
+    ).toBe(401);
+    expect((await account(new Request(`${BASE}/account`), undefined as never)).status).toBe(401);
+
+    const good = await keyFor();
+    const w = await lease(
+      new Request('http://localhost:3000/api/worker/v1/lease', {
+        method: 'POST',
+        headers: auth(good.secret),
+        body: '{}',
+      }),
+    );
+    expect(w.status).toBe(401);
+  });
+});
