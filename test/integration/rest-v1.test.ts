@@ -40,7 +40,7 @@ describe('REST /api/v1', () => {
         headers: auth(secret),
         body: JSON.stringify({ prompt: 'a kite' }),
       }),
-      undefined as never,
+      undefined,
     );
     expect(res.status).toBe(201);
     const job = (await res.json()) as { id: string; status: string; price: number };
@@ -54,12 +54,12 @@ describe('REST /api/v1', () => {
     expect(((await got.json()) as { id: string }).id).toBe(job.id);
     const list = await listJobs(
       new Request(`${BASE}/jobs?limit=5`, { headers: auth(secret) }),
-      undefined as never,
+      undefined,
     );
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(1);
     const acct = await account(
       new Request(`${BASE}/account`, { headers: auth(secret) }),
-      undefined as never,
+      undefined,
     );
     expect(await acct.json()).toMatchObject({
       plan: 'free',
@@ -84,7 +84,7 @@ describe('REST /api/v1', () => {
           headers: auth(secret),
           body: typeof body === 'string' ? body : JSON.stringify(body),
         }),
-        undefined as never,
+        undefined,
       );
       expect(res.status).toBe(422);
       expect((await problem(res)).code).toBe('VALIDATION_FAILED');
@@ -92,7 +92,7 @@ describe('REST /api/v1', () => {
     expect(await db().job.count({ where: { userId: user.id } })).toBe(0);
     const badQuery = await listJobs(
       new Request(`${BASE}/jobs?limit=5000`, { headers: auth(secret) }),
-      undefined as never,
+      undefined,
     );
     expect(badQuery.status).toBe(422);
   });
@@ -106,7 +106,7 @@ describe('REST /api/v1', () => {
         headers: auth(a.secret),
         body: JSON.stringify({ prompt: 'mine' }),
       }),
-      undefined as never,
+      undefined,
     );
     const { id } = (await res.json()) as { id: string };
     expect(
@@ -131,7 +131,7 @@ describe('REST /api/v1', () => {
         headers: auth(reader.secret),
         body: JSON.stringify({ prompt: 'x' }),
       }),
-      undefined as never,
+      undefined,
     );
     expect(res.status).toBe(403);
     expect((await problem(res)).detail).toMatch(/jobs:write/);
