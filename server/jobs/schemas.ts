@@ -24,6 +24,21 @@ const multipleOf8 = (name: string) =>
     .max(1024, `${name} must be at most 1024`)
     .refine((v) => v % 8 === 0, `${name} must be a multiple of 8`);
 
+/** Pixels on the short side that train and edit jobs work at. */
+const trainingResolution = z
+  .number()
+  .int()
+  .min(64)
+  .max(1024)
+  .refine((v) => v % 8 === 0, 'resolution must be a multiple of 8')
+  .default(512);
+const seedInput = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1)
+  .optional();
+
 export const referenceInput = z.strictObject({
   referenceId: z.uuid(),
   weight: z.number().min(0).max(2).default(1),
@@ -61,12 +76,7 @@ export const generateInput = z.strictObject({
   steps: z.number().int().min(1).max(100).default(25),
   guidanceScale: z.number().min(0).max(20).default(7.5),
   scheduler: z.enum(SCHEDULERS).default('euler_a'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .optional(),
+  seed: seedInput,
   numImages: z.number().int().min(1).max(4).default(1),
   references: z.array(referenceInput).max(4).default([]),
   ipAdapter: z.enum(['base', 'plus']).default('base'),
@@ -101,19 +111,8 @@ export const trainInput = z
       })
       .optional(),
     steps: z.number().int().min(10).max(2000).default(500),
-    resolution: z
-      .number()
-      .int()
-      .min(64)
-      .max(1024)
-      .refine((v) => v % 8 === 0, 'resolution must be a multiple of 8')
-      .default(512),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .optional(),
+    resolution: trainingResolution,
+    seed: seedInput,
     baseModel: z.string().min(1).max(64).optional(),
   })
   .refine((t) => !t.priorPreservation || Boolean(t.classPrompt), {
@@ -150,19 +149,8 @@ export const editInput = z.strictObject({
   eta: z.number().min(0).max(1).default(0),
   steps: z.number().int().min(10).max(1000).default(500),
   numImages: z.number().int().min(1).max(4).default(1),
-  resolution: z
-    .number()
-    .int()
-    .min(64)
-    .max(1024)
-    .refine((v) => v % 8 === 0, 'resolution must be a multiple of 8')
-    .default(512),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .optional(),
+  resolution: trainingResolution,
+  seed: seedInput,
   name: z.string().trim().min(1).max(80).optional(),
   baseModel: z.string().min(1).max(64).optional(),
 });
