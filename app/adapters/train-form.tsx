@@ -2,6 +2,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { LibraryThumbs } from '@/components/library-thumbs';
 import { useTRPC } from '@/lib/trpc';
 
 /** Train a personal adapter (SVDiff by default, or LoRA) from photos in the library. */
@@ -35,24 +36,14 @@ export function TrainForm() {
   return (
     <form className="card inline-form" onSubmit={submit}>
       <h2>Train an adapter from your photos</h2>
-      <div className="thumbs" role="group" aria-label="Choose 1 to 20 photos of the subject">
-        {library.data?.map((img, i) => (
-          <button
-            key={img.id}
-            type="button"
-            className={`thumb${picked.includes(img.id) ? ' selected' : ''}`}
-            aria-pressed={picked.includes(img.id)}
-            aria-label={`Library photo ${i + 1}`}
-            onClick={() =>
-              setPicked((p) =>
-                p.includes(img.id) ? p.filter((x) => x !== img.id) : [...p, img.id].slice(0, 20),
-              )
-            }
-          >
-            <img src={img.thumbnailUrl} alt="" width={48} height={48} />
-          </button>
-        ))}
-      </div>
+      <LibraryThumbs
+        items={library.data ?? []}
+        selected={picked}
+        label="Choose 1 to 20 photos of the subject"
+        onPick={(id) =>
+          setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(0, 20)))
+        }
+      />
       <span className="muted small">{picked.length} of 1–20 photos chosen</span>
       <label>
         Name

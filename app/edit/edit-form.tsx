@@ -3,6 +3,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { LibraryThumbs } from '@/components/library-thumbs';
 import { useTRPC } from '@/lib/trpc';
 
 export function EditForm() {
@@ -46,20 +47,12 @@ export function EditForm() {
             Add the photo to your <Link href="/library">library</Link> first.
           </p>
         )}
-        <div className="thumbs" role="group" aria-label="Choose the photo to edit">
-          {library.data?.map((img, i) => (
-            <button
-              key={img.id}
-              type="button"
-              className={`thumb${imageId === img.id ? ' selected' : ''}`}
-              aria-pressed={imageId === img.id}
-              aria-label={`Library photo ${i + 1}`}
-              onClick={() => setImageId(img.id)}
-            >
-              <img src={img.thumbnailUrl} alt="" width={48} height={48} />
-            </button>
-          ))}
-        </div>
+        <LibraryThumbs
+          items={library.data ?? []}
+          selected={imageId ? [imageId] : []}
+          label="Choose the photo to edit"
+          onPick={(id) => setImageId(id)}
+        />
       </fieldset>
       <label>
         What the photo shows

@@ -2,6 +2,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { LibraryThumbs } from '@/components/library-thumbs';
 import { useTRPC } from '@/lib/trpc';
 import { uploadLibraryImage } from '@/lib/upload';
 import type { MAP_KINDS } from '@/server/inference/map-kinds';
@@ -49,20 +50,12 @@ function ImagePicker({
         />
       </label>
       {library.length > 0 && (
-        <div className="thumbs" role="group" aria-label={`${label}: choose from your library`}>
-          {library.slice(0, 12).map((img, i) => (
-            <button
-              key={img.id}
-              type="button"
-              className={`thumb${value?.id === img.id ? ' selected' : ''}`}
-              aria-pressed={value?.id === img.id}
-              aria-label={`Library image ${i + 1}`}
-              onClick={() => onChange({ id: img.id, name: `library image ${i + 1}` })}
-            >
-              <img src={img.thumbnailUrl} alt="" width={48} height={48} />
-            </button>
-          ))}
-        </div>
+        <LibraryThumbs
+          items={library.slice(0, 12)}
+          selected={value ? [value.id] : []}
+          label={`${label}: choose from your library`}
+          onPick={(id, i) => onChange({ id, name: `library image ${i + 1}` })}
+        />
       )}
       {busy && <span className="muted">Uploading…</span>}
       {value && (

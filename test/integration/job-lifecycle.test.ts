@@ -29,6 +29,22 @@ async function upload(key: string) {
   };
 }
 
+/** A library row whose file is never read (capability and ownership checks only). */
+function libraryRow(userId: string, tag: string) {
+  return db().referenceImage.create({
+    data: {
+      userId,
+      sha256: tag.repeat(64),
+      originalKey: `users/${userId}/references/${tag}.png`,
+      thumbnailKey: `users/${userId}/references/${tag}.webp`,
+      contentType: 'image/png',
+      width: 64,
+      height: 64,
+      bytes: 10,
+    },
+  });
+}
+
 // Tests share this file's database: start each with an empty queue.
 beforeEach(async () => {
   await db().job.updateMany({
@@ -59,18 +75,7 @@ describe('lease', () => {
 
   it('matches capabilities: a worker without the ControlNet does not get the job', async () => {
     const u = await makeUser();
-    const img = await db().referenceImage.create({
-      data: {
-        userId: u.id,
-        sha256: 'f'.repeat(64),
-        originalKey: `users/${u.id}/references/x.png`,
-        thumbnailKey: `users/${u.id}/references/x.webp`,
-        contentType: 'image/png',
-        width: 64,
-        height: 64,
-        bytes: 10,
-      },
-    });
+    const img = await libraryRow(u.id, 'f');
     await createGenerateJob(u.id, {
       prompt: 'edges',
       controls: [{ imageId: img.id, type: 'canny' }],
@@ -287,18 +292,7 @@ describe('user actions', () => {
   it('refuses unknown fields, out-of-range values and foreign references, holding nothing', async () => {
     const u = await makeUser();
     const owner = await makeUser();
-    const img = await db().referenceImage.create({
-      data: {
-        userId: owner.id,
-        sha256: 'e'.repeat(64),
-        originalKey: `users/${owner.id}/references/e.png`,
-        thumbnailKey: `users/${owner.id}/references/e.webp`,
-        contentType: 'image/png',
-        width: 64,
-        height: 64,
-        bytes: 10,
-      },
-    });
+    const img = await libraryRow(owner.id, 'e');
     await expect(createGenerateJob(u.id, { prompt: 'x', turbo: true })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       message: expect.stringContaining('turbo') as string,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
+import type { JobView } from '@/server/jobs/user-jobs';
 import { createWorkerToken, revokeWorkerToken } from '@/server/workers/tokens';
 import {
   Client,
@@ -16,15 +17,6 @@ import {
   type LiveApp,
   type LiveWorker,
 } from '../helpers/live';
-
-interface JobView {
-  id: string;
-  status: string;
-  price: number;
-  progress: { step: number; total: number };
-  previewUrl: string | null;
-  outputs: { url: string; width: number; height: number }[];
-}
 
 let app: LiveApp;
 let token: { id: string; token: string };

@@ -3,6 +3,7 @@
 // photo with CoSINE — every credit captured once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
+import type { JobView } from '@/server/jobs/user-jobs';
 import { createWorkerToken } from '@/server/workers/tokens';
 import { photoPng } from '../helpers/hostile-files';
 import {
@@ -14,14 +15,6 @@ import {
   type LiveApp,
   type LiveWorker,
 } from '../helpers/live';
-
-interface JobView {
-  id: string;
-  status: string;
-  error: { message: string } | null;
-  outputs: { url: string }[];
-  adapter: { id: string; name: string; samples: string[] } | null;
-}
 
 let app: LiveApp;
 let worker: LiveWorker;
