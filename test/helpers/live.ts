@@ -51,7 +51,7 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pro
 }
 
 export async function startApp(extraEnv: Record<string, string> = {}): Promise<LiveApp> {
-  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+  if (!fs.existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR ?? '.next', 'BUILD_ID'))) {
     throw new Error(
       'No production build: run the tests with `npm test` (it runs `next build` first).',
     );
