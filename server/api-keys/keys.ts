@@ -11,10 +11,13 @@ import { parseInput } from '../validation';
 export const API_SCOPES = [
   'jobs:read',
   'jobs:write',
+  'references:read',
   'references:write',
   'adapters:read',
   'adapters:write',
   'account:read',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
