@@ -25,7 +25,11 @@ async function ownPhotos(userId: string, ids: string[], minSide: number) {
   });
 }
 
-export async function createTrainJob(userId: string, raw: unknown) {
+export async function createTrainJob(
+  userId: string,
+  raw: unknown,
+  opts: { apiKeyId?: string } = {},
+) {
   const t = parseInput(trainInput, raw);
   const baseModel = baseModelOrDefault(t.baseModel);
   if (new Set(t.imageIds).size !== t.imageIds.length)
@@ -66,6 +70,7 @@ export async function createTrainJob(userId: string, raw: unknown) {
     num_samples: 2,
   };
   return enqueueJob({
+    apiKeyId: opts.apiKeyId,
     userId,
     kind: 'TRAIN',
     params: { request: { ...t, baseModel, seed }, worker, inputs },
@@ -76,7 +81,11 @@ export async function createTrainJob(userId: string, raw: unknown) {
   });
 }
 
-export async function createEditJob(userId: string, raw: unknown) {
+export async function createEditJob(
+  userId: string,
+  raw: unknown,
+  opts: { apiKeyId?: string } = {},
+) {
   const e = parseInput(editInput, raw);
   const baseModel = baseModelOrDefault(e.baseModel);
   const [photo] = await ownPhotos(userId, [e.imageId], e.resolution);
@@ -94,6 +103,7 @@ export async function createEditJob(userId: string, raw: unknown) {
     seed,
   };
   return enqueueJob({
+    apiKeyId: opts.apiKeyId,
     userId,
     kind: 'EDIT',
     params: {
