@@ -83,6 +83,8 @@ export interface ApiKeyIdentity {
   keyId: string;
   userId: string;
   scopes: string[];
+  /** The owner's plan: it sets the key's rate limit. */
+  plan: string;
 }
 
 /** The key behind `Authorization: Bearer as_…`, or null when the header carries none. */
@@ -91,13 +93,16 @@ export async function authenticateApiKey(
 ): Promise<ApiKeyIdentity | null> {
   const secret = /^Bearer (as_(?:live|test)_[A-Za-z0-9_-]{20,64})$/.exec(authorization ?? '')?.[1];
   if (!secret) return null;
-  const row = await db().apiKey.findUnique({ where: { hashedKey: hashApiKey(secret) } });
+  const row = await db().apiKey.findUnique({
+    where: { hashedKey: hashApiKey(secret) },
+    include: { user: { select: { plan: true } } },
+  });
   if (!row || row.revokedAt)
     throw new AppError('UNAUTHENTICATED', 'This API key is not valid (revoked or unknown).');
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { keyId: row.id, userId: row.userId, scopes: row.scopes };
+  return { keyId: row.id, userId: row.userId, scopes: row.scopes, plan: row.user.plan };
 }
 
 export function requireScope(identity: ApiKeyIdentity | null, scope: ApiScope): void {

@@ -1,45 +1,29 @@
-// The REST face (/api/v1): one caller model for an API key or a session cookie, ending in the
-// same user and the same domain functions as tRPC. Errors are problem+json (server/http.ts).
-import { getSessionUser } from '../auth/session';
-import { db } from '../db';
+// The REST face (/api/v1): who is calling (server/auth/caller.ts, shared with tRPC), the key's
+// scope, the rate limit, `Idempotency-Key` on POST, and problem+json errors (server/http.ts).
+// Route handlers only parse, call one domain function and shape the response.
+import { requireCaller, type Caller } from '../auth/caller';
 import { AppError } from '../errors';
 import { handle } from '../http';
-import { authenticateApiKey, requireScope, type ApiScope } from './keys';
+import { idempotencyKeyOf, withIdempotency } from './idempotency';
+import { requireScope, type ApiScope } from './keys';
+import { consumeRateLimit, rateLimitHeaders, type RateLimitState } from './rate-limit';
 
-export interface RestCaller {
-  userId: string;
-  apiKeyId: string | null;
-}
+export type RestCaller = Caller;
 
-export async function restCaller(req: Request, scope: ApiScope): Promise<RestCaller> {
-  const key = await authenticateApiKey(req.headers.get('authorization'));
-  if (key) {
-    requireScope(key, scope);
-    await countRequest(key.keyId);
-    return { userId: key.userId, apiKeyId: key.keyId };
-  }
-  if (req.headers.get('authorization')) {
-    throw new AppError('UNAUTHENTICATED', 'Use an API key: Authorization: Bearer as_live_…');
-  }
-  const user = await getSessionUser(req.headers);
-  if (!user)
-    throw new AppError('UNAUTHENTICATED', 'Use an API key: Authorization: Bearer as_live_…');
-  return { userId: user.id, apiKeyId: null };
-}
-
-/** Requests per key per day, for the usage view. */
-async function countRequest(apiKeyId: string): Promise<void> {
-  const day = new Date(new Date().toISOString().slice(0, 10));
-  await db().apiKeyUsageDay.upsert({
-    where: { apiKeyId_day: { apiKeyId, day } },
-    create: { apiKeyId, day, requests: 1 },
-    update: { requests: { increment: 1 } },
-  });
-}
+export const MAX_JSON_BYTES = 1_000_000;
 
 export async function jsonBody(req: Request): Promise<unknown> {
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_JSON_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large (at most 1 MB of JSON).');
+  }
   const text = await req.text();
-  if (text.length > 1_000_000) throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large.');
+  if (text.length > MAX_JSON_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large (at most 1 MB of JSON).');
+  }
+  const type = req.headers.get('content-type');
+  if (text && type && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  }
   try {
     return text ? (JSON.parse(text) as unknown) : {};
   } catch {
@@ -51,5 +35,21 @@ export function restRoute<C>(
   scope: ApiScope,
   fn: (req: Request, caller: RestCaller, ctx: C) => Promise<Response>,
 ) {
-  return (req: Request, ctx: C) => handle(async () => fn(req, await restCaller(req, scope), ctx));
+  return async (req: Request, ctx: C): Promise<Response> => {
+    let limit: RateLimitState | null = null;
+    const res = await handle(async () => {
+      const caller = await requireCaller(req.headers);
+      if (caller.apiKey) requireScope(caller.apiKey, scope);
+      await consumeRateLimit(caller, (s) => (limit = s));
+      const key = req.method === 'POST' ? idempotencyKeyOf(req) : null;
+      if (key) return withIdempotency(req, caller.userId, key, (r) => fn(r, caller, ctx));
+      return fn(req, caller, ctx);
+    });
+    if (limit) {
+      const state: RateLimitState = limit;
+      for (const [k, v] of Object.entries(rateLimitHeaders(state))) res.headers.set(k, v);
+      if (res.status === 429) res.headers.set('Retry-After', String(state.resetS));
+    }
+    return res;
+  };
 }

@@ -1,5 +1,6 @@
 // What a user may ask for. The same schemas serve tRPC, REST (issue 07) and the forms; unknown
 // fields are refused (strictObject) rather than silently dropped.
+import '../zod-openapi';
 import { z } from 'zod';
 import { MAP_KINDS } from '../inference/map-kinds';
 

@@ -3,16 +3,21 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { getSessionUser, type SessionUser } from '../auth/session';
+import { API_SCOPES, requireScope, type ApiKeyIdentity, type ApiScope } from '../api-keys/keys';
+import { resolveCaller } from '../auth/caller';
 import { AppError, ERROR_CODES } from '../errors';
 
 export interface Context {
-  user: SessionUser | null;
+  user: { id: string } | null;
+  /** Set when the request came with an API key rather than a session cookie. */
+  apiKey?: ApiKeyIdentity | null;
   headers: Headers;
 }
 
+/** Session cookie or Bearer key: the same resolution as the REST face (server/auth/caller.ts). */
 export async function createContext({ headers }: { headers: Headers }): Promise<Context> {
-  return { user: await getSessionUser(headers), headers };
+  const caller = await resolveCaller(headers);
+  return { user: caller ? { id: caller.userId } : null, apiKey: caller?.apiKey ?? null, headers };
 }
 
 const t = initTRPC.context<Context>().create({
@@ -51,7 +56,22 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(appErrors);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+/**
+ * The scope an API key needs for a procedure: `<router>.<name>` reads need `<router>:read`,
+ * writes `<router>:write`. Keys never reach key management or billing.
+ */
+export function scopeForProcedure(path: string, type: string): ApiScope | null {
+  const router = path.split('.')[0] ?? '';
+  const scope = `${router}:${type === 'query' ? 'read' : 'write'}`;
+  return (API_SCOPES as readonly string[]).includes(scope) ? (scope as ApiScope) : null;
+}
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next, path, type }) => {
   if (!ctx.user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  if (ctx.apiKey) {
+    const scope = scopeForProcedure(path, type);
+    if (!scope) throw new AppError('FORBIDDEN', 'API keys cannot call this; sign in instead.');
+    requireScope(ctx.apiKey, scope);
+  }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

@@ -39,7 +39,7 @@ describe('API keys', () => {
     const u = await makeUser();
     const key = await createApiKey(u.id, { name: 'read-only', scopes: ['jobs:read'] });
     const id = await authenticateApiKey(`Bearer ${key.secret}`);
-    expect(id).toEqual({ keyId: key.id, userId: u.id, scopes: ['jobs:read'] });
+    expect(id).toEqual({ keyId: key.id, userId: u.id, scopes: ['jobs:read'], plan: 'free' });
     expect(() => requireScope(id, 'jobs:read')).not.toThrow();
     expect(() => requireScope(id, 'jobs:write')).toThrow(/jobs:write/);
     expect(

@@ -1,15 +1,6 @@
 import { restRoute } from '@/server/api-keys/rest';
-import { getBalance } from '@/server/credits/balance';
-import { db } from '@/server/db';
+import { accountOverview } from '@/server/api-keys/usage';
 
-export const GET = restRoute('account:read', async (_req, caller) => {
-  const user = await db().user.findUniqueOrThrow({
-    where: { id: caller.userId },
-    select: { email: true, plan: true },
-  });
-  return Response.json({
-    email: user.email,
-    plan: user.plan,
-    credits: await getBalance(caller.userId),
-  });
-});
+export const GET = restRoute('account:read', async (_req, caller) =>
+  Response.json(await accountOverview(caller.userId)),
+);

@@ -1,10 +1,10 @@
+import { jobResponse } from '@/server/api-keys/prefer-wait';
 import { jsonBody, restRoute } from '@/server/api-keys/rest';
 import { createGenerateJob } from '@/server/jobs/create';
-import { getJob } from '@/server/jobs/user-jobs';
 
 export const POST = restRoute('jobs:write', async (req, caller) => {
   const job = await createGenerateJob(caller.userId, await jsonBody(req), {
-    apiKeyId: caller.apiKeyId ?? undefined,
+    apiKeyId: caller.apiKey?.keyId,
   });
-  return Response.json(await getJob(caller.userId, job.id), { status: 201 });
+  return jobResponse(req, caller.userId, job.id, 201);
 });

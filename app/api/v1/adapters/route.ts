@@ -1,0 +1,19 @@
+// Adapters over REST: import a LoRA or spectral-shift file (multipart: file, name, baseModel;
+// safetensors only, checked against the base model) and list them.
+import { restRoute } from '@/server/api-keys/rest';
+import { importAdapter, listAdapters } from '@/server/adapters/adapters';
+import { MAX_ADAPTER_BYTES } from '@/server/adapters/inspect';
+import { readMultipartUpload } from '@/server/multipart';
+
+export const GET = restRoute('adapters:read', async (_req, caller) =>
+  Response.json({ items: await listAdapters(caller.userId) }),
+);
+
+export const POST = restRoute('adapters:write', async (req, caller) => {
+  const { file, fields } = await readMultipartUpload(req, MAX_ADAPTER_BYTES, 'Adapter files');
+  const a = await importAdapter(caller.userId, file, fields);
+  return Response.json(
+    { id: a.id, name: a.name, kind: a.kind, baseModel: a.baseModel, settings: a.settings },
+    { status: 201 },
+  );
+});

@@ -1,0 +1,76 @@
+// API rate limits: a fixed one-minute window per key (or per signed-in user calling REST), counted
+// in PostgreSQL so every app instance — serverless ones included — shares one count. One
+// statement per request: the window's counter and the key's daily usage move together.
+import { pgPool } from '../db-pool';
+import { AppError } from '../errors';
+import { planFor } from '../billing/plans';
+import type { Caller } from '../auth/caller';
+
+const WINDOW_S = 60;
+
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetS: number;
+}
+
+const COUNT_SQL = `
+WITH rl AS (
+  INSERT INTO "RateLimitWindow" ("key", "windowStart", "count") VALUES ($1, $2, 1)
+  ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitWindow"."count" + 1
+  RETURNING "count"
+), usage AS (
+  INSERT INTO "ApiKeyUsageDay" ("apiKeyId", "day", "requests")
+  SELECT $3::uuid, $4::date, 1 WHERE $3::uuid IS NOT NULL
+  ON CONFLICT ("apiKeyId", "day") DO UPDATE SET "requests" = "ApiKeyUsageDay"."requests" + 1
+  RETURNING 1
+)
+SELECT "count" FROM rl`;
+
+/** Counts one request against the caller's window; throws RATE_LIMITED past the plan's limit. */
+export async function consumeRateLimit(
+  caller: Caller,
+  onState: (s: RateLimitState) => void,
+  now = Date.now(),
+): Promise<void> {
+  const limit = planFor(caller.apiKey?.plan ?? 'free').apiRequestsPerMinute;
+  const windowStartMs = Math.floor(now / (WINDOW_S * 1000)) * WINDOW_S * 1000;
+  const subject = caller.apiKey ? `key:${caller.apiKey.keyId}` : `user:${caller.userId}`;
+  const { rows } = await pgPool().query<{ count: number }>(COUNT_SQL, [
+    subject,
+    new Date(windowStartMs),
+    caller.apiKey?.keyId ?? null,
+    new Date(now).toISOString().slice(0, 10),
+  ]);
+  const count = rows[0]?.count ?? 1;
+  const state = {
+    limit,
+    remaining: Math.max(0, limit - count),
+    resetS: Math.max(1, Math.ceil((windowStartMs + WINDOW_S * 1000 - now) / 1000)),
+  };
+  onState(state);
+  if (Math.random() < 0.001) void dropOldWindows();
+  if (count > limit) {
+    throw new AppError(
+      'RATE_LIMITED',
+      `Rate limit of ${limit} requests per minute reached; retry in ${state.resetS} s.`,
+    );
+  }
+}
+
+export function rateLimitHeaders(s: RateLimitState): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(s.limit),
+    'RateLimit-Remaining': String(s.remaining),
+    'RateLimit-Reset': String(s.resetS),
+    'RateLimit-Policy': `${s.limit};w=${WINDOW_S}`,
+  };
+}
+
+/** Housekeeping, now and then: windows are useless a minute after they close. */
+async function dropOldWindows(): Promise<void> {
+  await pgPool()
+    .query(`DELETE FROM "RateLimitWindow" WHERE "windowStart" < now() - interval '10 minutes'`)
+    .catch((e: Error) => console.warn(`[rate-limit] cleanup failed: ${e.message}`));
+}

@@ -1,0 +1,136 @@
+// The REST resources' shapes as zod schemas: the handlers' inputs are the domain's own schemas
+// (server/jobs/schemas.ts, …); these describe what the API returns, for the OpenAPI document.
+import '../zod-openapi';
+import { z } from 'zod';
+import { adapterName } from '../adapters/adapters';
+import { API_SCOPES } from './keys';
+
+const dateTime = z.iso.datetime();
+
+export const renameAdapterBody = z.strictObject({ name: adapterName });
+
+export const job = z.object({
+  id: z.uuid(),
+  kind: z.enum(['GENERATE', 'EDIT', 'TRAIN']),
+  status: z.enum(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']),
+  price: z.number().int().meta({ description: 'Credits held for the job, captured on success.' }),
+  progress: z.object({ step: z.number().int(), total: z.number().int() }),
+  previewUrl: z.string().nullable().meta({ description: 'Latest latent preview while running.' }),
+  cancelRequested: z.boolean(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  request: z
+    .record(z.string(), z.unknown())
+    .meta({ description: 'The request as accepted, defaults and seed filled in.' }),
+  outputs: z.array(
+    z.object({
+      id: z.uuid(),
+      index: z.number().int(),
+      url: z.string().meta({ description: 'Signed URL, valid for 15 minutes.' }),
+      width: z.number().int(),
+      height: z.number().int(),
+      seed: z.string().nullable(),
+    }),
+  ),
+  adapter: z
+    .object({ id: z.uuid(), name: z.string(), samples: z.array(z.string()) })
+    .nullable()
+    .meta({ description: 'The adapter a training or edit job made.' }),
+  createdAt: dateTime,
+  startedAt: dateTime.nullable(),
+  finishedAt: dateTime.nullable(),
+});
+
+export const jobPage = z.object({ items: z.array(job), nextCursor: z.string().nullable() });
+
+export const jobListQuery = z.strictObject({
+  cursor: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const cancelResult = z.object({
+  status: job.shape.status,
+  cancelRequested: z.boolean(),
+});
+
+export const reference = z.object({
+  id: z.uuid(),
+  width: z.number().int(),
+  height: z.number().int(),
+  thumbnailUrl: z.string(),
+  url: z.string(),
+  hasEmbedding: z.boolean(),
+  createdAt: dateTime,
+});
+
+export const uploadedReference = z.object({
+  id: z.uuid(),
+  width: z.number().int(),
+  height: z.number().int(),
+  deduplicated: z.boolean().meta({ description: 'The same image was already in the library.' }),
+});
+
+export const imageUpload = z.object({
+  file: z.string().meta({ format: 'binary', description: 'JPEG, PNG or WebP, at most 20 MB.' }),
+});
+
+export const adapterUpload = z.object({
+  file: z.string().meta({ format: 'binary', description: '.safetensors, LoRA or spectral shift.' }),
+  name: z.string().max(80),
+  baseModel: z.string().max(64).optional(),
+});
+
+export const adapter = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  kind: z.enum(['LORA', 'SPECTRAL_SHIFT']),
+  source: z.enum(['UPLOADED', 'TRAINED', 'EDIT']),
+  baseModel: z.string(),
+  sizeBytes: z.number().int(),
+  settings: z.record(z.string(), z.unknown()),
+  createdAt: dateTime,
+});
+
+export const importedAdapter = adapter.pick({
+  id: true,
+  name: true,
+  kind: true,
+  baseModel: true,
+  settings: true,
+});
+
+export const account = z.object({
+  email: z.string(),
+  plan: z.string(),
+  credits: z.object({
+    available: z.number().int().meta({ description: 'Spendable credits.' }),
+    held: z.number().int().meta({ description: 'Credits held by unfinished jobs.' }),
+  }),
+  rateLimit: z.object({ requestsPerMinute: z.number().int() }),
+  usage: z.object({
+    days: z.number().int(),
+    requests: z.number().int(),
+    creditsSpent: z.number().int(),
+  }),
+});
+
+export const usageRow = z.object({
+  apiKeyId: z.uuid(),
+  keyName: z.string(),
+  keyStart: z.string(),
+  day: z.iso.date(),
+  requests: z.number().int(),
+  creditsSpent: z.number().int(),
+});
+
+export const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().meta({ description: 'One of the closed set of error codes.' }),
+    detail: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ description: 'RFC 9457 problem details.' });
+
+export const scopes = z.enum(API_SCOPES);
