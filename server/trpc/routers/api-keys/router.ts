@@ -6,6 +6,8 @@ import {
   listApiKeys,
   revokeApiKey,
 } from '../../../api-keys/keys';
+import { usageRow } from '../../../api-keys/schemas';
+import { usageByDay, usageQuery } from '../../../api-keys/usage';
 import { protectedProcedure, router } from '../../init';
 
 const keyView = z.object({
@@ -35,6 +37,11 @@ export const apiKeysRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => createApiKey(ctx.user.id, input)),
+  /** Requests and credits spent per key and day, newest first. */
+  usage: protectedProcedure
+    .input(usageQuery.optional())
+    .output(z.array(usageRow))
+    .query(({ ctx, input }) => usageByDay(ctx.user.id, input ?? {})),
   revoke: protectedProcedure
     .input(z.strictObject({ id: z.string().max(64) }))
     .output(z.object({ ok: z.literal(true) }))
