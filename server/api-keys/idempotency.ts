@@ -1,5 +1,5 @@
 // `Idempotency-Key` for POST requests, as Stripe does it: the first request with a key runs and
-// its response is stored for 24 h; a retry with the same key and body gets that response back
+// its successful response is stored for 24 h; a retry with the same key and body gets that response back
 // (`Idempotent-Replayed: true`), the same key with another body is refused, and requests that
 // race on one key wait for the first to finish instead of running twice.
 import { createHash } from 'node:crypto';
@@ -57,8 +57,9 @@ export async function withIdempotency(
     await release(record.id);
     throw e;
   }
-  // Server errors and rate limits are not results: the client may retry them with the same key.
-  if (res.status >= 500 || res.status === 429) {
+  // Only a success is a result to replay: after a refusal (no credits, bad input, a server
+  // error) the client fixes the cause and retries with the same key.
+  if (!res.ok) {
     await release(record.id);
     return res;
   }
