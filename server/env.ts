@@ -71,6 +71,20 @@ const schema = z
     /** How often workers report progress: what the job page's live view can show. */
     WORKER_HEARTBEAT_S: intFromString(1, 1, 60),
     JOB_MAX_ATTEMPTS: intFromString(3, 1, 10),
+    /**
+     * TEST/DEV ONLY: lets webhooks reach 127.0.0.0/8 and ::1 over plain http (a local receiver).
+     * Ignored when NODE_ENV=production; private, link-local and metadata ranges stay refused.
+     */
+    WEBHOOK_ALLOW_LOOPBACK: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('0')
+      .transform((v) => v === '1' || v === 'true'),
+    /** One delivery attempt (connect, send, response) must finish within this. */
+    WEBHOOK_TIMEOUT_MS: intFromString(10_000, 100, 60_000),
+    /** First retry delay; later ones are 6×, 60×, 360× this (10 s, 1 min, 10 min, 1 h). */
+    WEBHOOK_RETRY_BASE_MS: intFromString(10_000, 1, 3_600_000),
+    /** How often due deliveries the queue never got (a crash after commit) are re-sent. */
+    WEBHOOK_SWEEP_S: intFromString(30, 1, 3600),
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
     /** Another Stripe API (stripe-mock in tests), e.g. http://127.0.0.1:12111. */
