@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import { controlMapFor } from '../inference/control-maps';
 import { embeddingKey } from '../references/embeddings';
 import { parseInput } from '../validation';
+import { assertWebhookUrlAllowed } from '../webhooks/ssrf';
 import { signalJobQueued } from './queue-signal';
 import { generateInput, type GenerateInput } from './schemas';
 
@@ -137,7 +138,9 @@ export async function createGenerateJob(
   raw: unknown,
   opts: { apiKeyId?: string; webhookUrl?: string } = {},
 ) {
-  const input = parseInput(generateInput, raw);
+  const { webhook, ...input } = parseInput(generateInput, raw);
+  const webhookUrl = webhook ?? opts.webhookUrl;
+  if (webhookUrl) assertWebhookUrlAllowed(webhookUrl, 'webhook');
   const baseModel = baseModelOrDefault(input.baseModel);
   const images = await resolveInputs(userId, input);
   const mapKeys = await Promise.all(
@@ -167,7 +170,7 @@ export async function createGenerateJob(
     price,
     progressTotal: input.steps,
     apiKeyId: opts.apiKeyId,
-    webhookUrl: opts.webhookUrl,
+    webhookUrl,
   });
 }
 

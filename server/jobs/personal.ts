@@ -6,6 +6,7 @@ import { priceEdit, priceTrain } from '../credits/pricing';
 import { db } from '../db';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
+import { assertWebhookUrlAllowed } from '../webhooks/ssrf';
 import { baseModelOrDefault, enqueueJob, type WorkerInput } from './create';
 import { editInput, trainInput } from './schemas';
 
@@ -30,7 +31,8 @@ export async function createTrainJob(
   raw: unknown,
   opts: { apiKeyId?: string } = {},
 ) {
-  const t = parseInput(trainInput, raw);
+  const { webhook, ...t } = parseInput(trainInput, raw);
+  if (webhook) assertWebhookUrlAllowed(webhook, 'webhook');
   const baseModel = baseModelOrDefault(t.baseModel);
   if (new Set(t.imageIds).size !== t.imageIds.length)
     throw new AppError('VALIDATION_FAILED', 'Each photo may be chosen once.');
@@ -78,6 +80,7 @@ export async function createTrainJob(
     requiredModels: [],
     price: priceTrain(t).total,
     progressTotal: t.steps,
+    webhookUrl: webhook,
   });
 }
 
@@ -86,7 +89,8 @@ export async function createEditJob(
   raw: unknown,
   opts: { apiKeyId?: string } = {},
 ) {
-  const e = parseInput(editInput, raw);
+  const { webhook, ...e } = parseInput(editInput, raw);
+  if (webhook) assertWebhookUrlAllowed(webhook, 'webhook');
   const baseModel = baseModelOrDefault(e.baseModel);
   const [photo] = await ownPhotos(userId, [e.imageId], e.resolution);
   const seed = e.seed ?? randomInt(0, 2 ** 32);
@@ -115,5 +119,6 @@ export async function createEditJob(
     requiredModels: [],
     price: priceEdit(e).total,
     progressTotal: e.steps,
+    webhookUrl: webhook,
   });
 }

@@ -3,6 +3,7 @@
 import '../zod-openapi';
 import { z } from 'zod';
 import { MAP_KINDS } from '../inference/map-kinds';
+import { webhookUrl } from '../webhooks/schemas';
 
 export const CONTROL_TYPES = [
   'canny',
@@ -83,6 +84,8 @@ export const generateInput = z.strictObject({
   ipAdapter: z.enum(['base', 'plus']).default('base'),
   controls: z.array(controlInput).max(3).default([]),
   loras: z.array(loraInput).max(5).default([]),
+  /** Where to POST this job's job.succeeded/failed/canceled event (Standard Webhooks). */
+  webhook: webhookUrl.optional(),
 });
 
 export type GenerateInput = z.infer<typeof generateInput>;
@@ -115,6 +118,7 @@ export const trainInput = z
     resolution: trainingResolution,
     seed: seedInput,
     baseModel: z.string().min(1).max(64).optional(),
+    webhook: webhookUrl.optional(),
   })
   .refine((t) => !t.priorPreservation || Boolean(t.classPrompt), {
     message: 'Prior preservation needs a class prompt',
@@ -154,5 +158,6 @@ export const editInput = z.strictObject({
   seed: seedInput,
   name: z.string().trim().min(1).max(80).optional(),
   baseModel: z.string().min(1).max(64).optional(),
+  webhook: webhookUrl.optional(),
 });
 export type EditInput = z.infer<typeof editInput>;

@@ -19,6 +19,7 @@ import { isJobId, isTerminal, lockJob } from './lock';
 import { outputSlots } from './lease';
 import { MAX_ADAPTER_BYTES } from '../adapters/inspect';
 import { signalJobQueued } from './queue-signal';
+import { recordJobEvent } from '../webhooks/events';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const MAX_PREVIEW_BYTES = 2 * 1024 * 1024;
@@ -156,6 +157,7 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
       },
     });
     await settleJob(tx, job.userId, jobId, job.price, 'capture', 'Job succeeded');
+    await recordJobEvent(tx, done); // webhooks: in this transaction, so exactly once
     return ack(done);
   });
 }
@@ -193,7 +195,7 @@ async function recordProducedAdapter(
   });
 }
 
-/** Ends a job for good and returns its credits (failed, or canceled). */
+/** Ends a job for good (failed, or canceled): returns its credits, records its webhook event. */
 export async function finishUnsuccessfully(
   tx: Tx,
   job: Job,
@@ -213,6 +215,7 @@ export async function finishUnsuccessfully(
     'release',
     status === 'FAILED' ? 'Job failed' : 'Job canceled',
   );
+  await recordJobEvent(tx, done); // webhooks: in this transaction, so exactly once
   return done;
 }
 
