@@ -6,6 +6,7 @@ import { apiKeysRouter } from './routers/api-keys/router';
 import { billingRouter } from './routers/billing/router';
 import { jobsRouter } from './routers/jobs/router';
 import { referencesRouter } from './routers/references/router';
+import { webhooksRouter } from './routers/webhooks/router';
 
 export const appRouter = router({
   account: accountRouter,
@@ -14,6 +15,7 @@ export const appRouter = router({
   billing: billingRouter,
   jobs: jobsRouter,
   references: referencesRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;
