@@ -12,6 +12,7 @@ export default tseslint.config(
       'gpu-worker/**',
       'next-env.d.ts',
       'prisma/migrations/**',
+      'lib/api-client/v1.d.ts',
     ],
   },
   js.configs.recommended,

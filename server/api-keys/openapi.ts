@@ -7,6 +7,7 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { editInput, generateInput, trainInput } from '../jobs/schemas';
+import * as wh from '../webhooks/schemas';
 import { ERROR_CODES } from '../errors';
 import { MAX_WAIT_S } from './prefer-wait';
 import * as s from './schemas';
@@ -19,6 +20,22 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
+// Named components: paths use these registered copies so the document refers to them by $ref.
+const registry = () => {
+  const r = new OpenAPIRegistry();
+  const c = {
+    job: r.register('Job', s.job),
+    problem: r.register('Problem', s.problem),
+    generate: r.register('GenerationRequest', generateInput),
+    edit: r.register('EditRequest', editInput),
+    train: r.register('TrainingRequest', trainInput),
+    reference: r.register('Reference', s.reference),
+    adapter: r.register('Adapter', s.adapter),
+  };
+  return { r, c };
+};
+let c!: ReturnType<typeof registry>['c'];
+
 function problems(...codes: (keyof typeof ERROR_CODES)[]): Responses {
   const out: Responses = {};
   for (const code of ['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', ...codes] as const) {
@@ -26,7 +43,7 @@ function problems(...codes: (keyof typeof ERROR_CODES)[]): Responses {
     const prev = out[http] as { description: string } | undefined;
     out[http] = {
       description: prev ? `${prev.description}; ${title}` : title,
-      content: { 'application/problem+json': { schema: s.problem } },
+      content: { 'application/problem+json': { schema: c.problem } },
     };
   }
   return out;
@@ -36,15 +53,18 @@ const idempotencyKey = z.string().min(1).max(255).optional().meta({
   description:
     'Retrying with the same key and body returns the stored response for 24 h; the same key with another body is a 422.',
 });
-const prefer = z.string().optional().meta({
-  description: `\`wait=N\` (N ≤ ${MAX_WAIT_S}): answer when the job finishes, or 202 after N seconds.`,
-  example: 'wait=30',
-});
+const prefer = z
+  .string()
+  .optional()
+  .meta({
+    description: `\`wait=N\` (N ≤ ${MAX_WAIT_S}): answer when the job finishes, or 202 after N seconds.`,
+    example: 'wait=30',
+  });
 const idParam = z.object({ id: z.uuid() });
 
 const jobCreated = (): Responses => ({
-  201: json(s.job, 'The job, queued (or finished, when asked to wait).'),
-  202: json(s.job, 'Still running after the requested wait.'),
+  201: json(c.job, 'The job, queued (or finished, when asked to wait).'),
+  202: json(c.job, 'Still running after the requested wait.'),
   ...problems('VALIDATION_FAILED', 'NOT_FOUND', 'INSUFFICIENT_CREDITS', 'PAYLOAD_TOO_LARGE'),
 });
 
@@ -67,28 +87,27 @@ function multipart(schema: z.ZodType) {
 }
 
 export function buildOpenApiDocument(serverUrl: string) {
-  const r = new OpenAPIRegistry();
+  const reg = registry();
+  const r = reg.r;
+  c = reg.c;
   const bearer = r.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
     description: 'An API key from the dashboard: `Authorization: Bearer as_live_…`.',
   });
-  r.register('Job', s.job);
-  r.register('Problem', s.problem);
-  r.register('GenerationRequest', generateInput);
-  r.register('EditRequest', editInput);
-  r.register('TrainingRequest', trainInput);
-
-  r.registerPath(jobPost('/generations', 'Generate images', generateInput));
-  r.registerPath(jobPost('/edits', 'Edit a photo with words (CoSINE)', editInput));
-  r.registerPath(jobPost('/trainings', 'Train a personal adapter', trainInput));
+  r.registerPath(jobPost('/generations', 'Generate images', c.generate));
+  r.registerPath(jobPost('/edits', 'Edit a photo with words (CoSINE)', c.edit));
+  r.registerPath(jobPost('/trainings', 'Train a personal adapter', c.train));
   r.registerPath({
     method: 'get',
     path: '/jobs',
     summary: 'List jobs, newest first',
     tags: ['Jobs'],
     request: { query: s.jobListQuery },
-    responses: { 200: json(s.jobPage, 'A page of jobs.'), ...problems('VALIDATION_FAILED') },
+    responses: {
+      200: json(z.object({ items: z.array(c.job), nextCursor: z.string().nullable() }), 'A page.'),
+      ...problems('VALIDATION_FAILED'),
+    },
   });
   r.registerPath({
     method: 'get',
@@ -97,8 +116,8 @@ export function buildOpenApiDocument(serverUrl: string) {
     tags: ['Jobs'],
     request: { params: idParam, headers: z.object({ Prefer: prefer }) },
     responses: {
-      200: json(s.job, 'The job.'),
-      202: json(s.job, 'Still running after the requested wait.'),
+      200: json(c.job, 'The job.'),
+      202: json(c.job, 'Still running after the requested wait.'),
       ...problems('NOT_FOUND'),
     },
   });
@@ -108,14 +127,20 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'Cancel a job (queued: at once, credits back; running: at its next step)',
     tags: ['Jobs'],
     request: { params: idParam, headers: z.object({ 'Idempotency-Key': idempotencyKey }) },
-    responses: { 200: json(s.cancelResult, 'Cancel accepted.'), ...problems('NOT_FOUND', 'CONFLICT') },
+    responses: {
+      200: json(s.cancelResult, 'Cancel accepted.'),
+      ...problems('NOT_FOUND', 'CONFLICT'),
+    },
   });
   r.registerPath({
     method: 'get',
     path: '/references',
     summary: 'List the reference library',
     tags: ['References'],
-    responses: { 200: json(z.object({ items: z.array(s.reference) }), 'The library.'), ...problems() },
+    responses: {
+      200: json(z.object({ items: z.array(c.reference) }), 'The library.'),
+      ...problems(),
+    },
   });
   r.registerPath({
     method: 'post',
@@ -145,7 +170,10 @@ export function buildOpenApiDocument(serverUrl: string) {
     path: '/adapters',
     summary: 'List adapters',
     tags: ['Adapters'],
-    responses: { 200: json(z.object({ items: z.array(s.adapter) }), 'The adapters.'), ...problems() },
+    responses: {
+      200: json(z.object({ items: z.array(c.adapter) }), 'The adapters.'),
+      ...problems(),
+    },
   });
   r.registerPath({
     method: 'post',
@@ -202,6 +230,8 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
   });
 
+  registerWebhookPaths(r);
+
   const doc = new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
@@ -214,4 +244,90 @@ export function buildOpenApiDocument(serverUrl: string) {
     security: [{ [bearer.name]: [] }],
   });
   return doc;
+}
+
+function registerWebhookPaths(r: OpenAPIRegistry) {
+  const tags = ['Webhooks'];
+  const endpoint = r.register('WebhookEndpoint', wh.endpointView);
+  r.registerPath({
+    method: 'get',
+    path: '/webhooks',
+    summary: 'List registered webhook endpoints',
+    tags,
+    responses: {
+      200: json(z.object({ items: z.array(endpoint) }), 'The endpoints.'),
+      ...problems(),
+    },
+  });
+  r.registerPath({
+    method: 'post',
+    path: '/webhooks',
+    summary: 'Register an endpoint (https; private and loopback addresses are refused)',
+    tags,
+    request: {
+      headers: z.object({ 'Idempotency-Key': idempotencyKey }),
+      body: { required: true, content: { 'application/json': { schema: wh.createEndpointInput } } },
+    },
+    responses: {
+      201: json(wh.createdEndpointView, 'Registered; the answer carries the signing secret.'),
+      ...problems('VALIDATION_FAILED'),
+    },
+  });
+  r.registerPath({
+    method: 'delete',
+    path: '/webhooks/{id}',
+    summary: 'Delete an endpoint',
+    tags,
+    request: { params: idParam },
+    responses: { 204: { description: 'Deleted.' }, ...problems('NOT_FOUND') },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/webhooks/{id}/secret',
+    summary: "An endpoint's signing secret",
+    tags,
+    request: { params: idParam },
+    responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems('NOT_FOUND') },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/webhooks/job-secret',
+    summary: 'The secret that signs deliveries to per-job `webhook` URLs',
+    tags,
+    responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems() },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/webhooks/deliveries',
+    summary: 'The delivery log, newest first',
+    tags,
+    request: { query: wh.listDeliveriesInput },
+    responses: {
+      200: json(wh.deliveryList, 'A page of deliveries.'),
+      ...problems('VALIDATION_FAILED'),
+    },
+  });
+  r.registerPath({
+    method: 'post',
+    path: '/webhooks/deliveries/{id}/replay',
+    summary: 'Send a delivery again, as the same message (same webhook-id)',
+    tags,
+    request: { params: idParam },
+    responses: {
+      202: json(wh.deliveryView, 'Queued again.'),
+      ...problems('NOT_FOUND', 'CONFLICT'),
+    },
+  });
+  const event = r.register('WebhookEvent', wh.webhookEventBody);
+  for (const type of wh.WEBHOOK_EVENT_TYPES) {
+    r.registerWebhook({
+      method: 'post',
+      path: type,
+      summary: `${type}: sent to endpoints subscribed to it and to the job's own \`webhook\` URL`,
+      description:
+        'Signed per Standard Webhooks: verify `webhook-id`, `webhook-timestamp` and `webhook-signature` with the endpoint secret (any Standard Webhooks library). Retried with backoff until a 2xx.',
+      request: { body: { content: { 'application/json': { schema: event } } } },
+      responses: { 200: { description: 'Any 2xx acknowledges the delivery.' } },
+    });
+  }
 }

@@ -40,8 +40,6 @@ export const job = z.object({
   finishedAt: dateTime.nullable(),
 });
 
-export const jobPage = z.object({ items: z.array(job), nextCursor: z.string().nullable() });
-
 export const jobListQuery = z.strictObject({
   cursor: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
