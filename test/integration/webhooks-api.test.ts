@@ -178,11 +178,11 @@ describe('the delivery log', () => {
     const page1 = await get('?limit=2');
     expect(page1.status).toBe(200);
     const p1 = page1.body as { items: { id: string }[]; nextCursor: string };
-    expect(p1.items.map((i) => i.id)).toEqual([d3!.id, d2!.id]);
+    expect(p1.items.map((i) => i.id)).toEqual([d3.id, d2.id]);
     const p2 = (await get(`?limit=2&cursor=${p1.nextCursor}`)).body;
-    expect(p2).toMatchObject({ items: [{ id: d1!.id, status: 'SUCCEEDED' }], nextCursor: null });
+    expect(p2).toMatchObject({ items: [{ id: d1.id, status: 'SUCCEEDED' }], nextCursor: null });
     const failed = (await get('?status=FAILED')).body as { items: { id: string }[] };
-    expect(failed.items.map((i) => i.id)).toEqual([d2!.id]);
+    expect(failed.items.map((i) => i.id)).toEqual([d2.id]);
     const pending = (await get('?status=PENDING')).body as { items: Record<string, unknown>[] };
     expect(pending.items[0]).toMatchObject({ attempts: 0, lastError: null, endpointId: null });
     expect(pending.items[0]!.nextAttemptAt).toEqual(expect.any(String));
