@@ -6,7 +6,9 @@ import { gallery } from './gallery';
 import { get } from './get';
 import { list } from './list';
 import { quote } from './quote';
+import { share } from './share';
 import { quoteTrain, train } from './train';
+import { unshare } from './unshare';
 
 export const jobsRouter = router({
   quote,
@@ -19,4 +21,6 @@ export const jobsRouter = router({
   train,
   quoteEdit,
   edit,
+  share,
+  unshare,
 });
