@@ -1,6 +1,6 @@
-// The user's side of jobs: read, list, cancel. Another user's job id reads exactly like a
-// missing one (NOT_FOUND), never FORBIDDEN.
-import type { Adapter, Job, JobOutput } from '@prisma/client';
+// The user's side of jobs: read, list, cancel; and of their outputs: the gallery, delete.
+// Another user's job or output id reads exactly like a missing one (NOT_FOUND), never FORBIDDEN.
+import type { Adapter, Job, JobOutput, Prisma } from '@prisma/client';
 import { db } from '../db';
 import { AppError } from '../errors';
 import { storage, URL_TTL_S } from '../storage';
@@ -121,13 +121,50 @@ export async function cancelJob(userId: string, jobId: string) {
   });
 }
 
-export async function listOutputs(userId: string, opts: { cursor?: string; limit: number }) {
+/** Optional gallery filters; every one narrows the list (AND). */
+export interface OutputFilters {
+  /** Which kind of job made the output (trainings make none). */
+  kind?: 'GENERATE' | 'EDIT';
+  /** Made at or after this instant. */
+  createdFrom?: Date;
+  /** Made before this instant (exclusive, so a day's range is [midnight, next midnight)). */
+  createdBefore?: Date;
+  /** Made with this adapter (mixed in as a LoRA) or by it (the edit job that learned it). */
+  adapterId?: string;
+}
+
+function outputsWhere(userId: string, f: OutputFilters): Prisma.JobOutputWhereInput {
+  const and: Prisma.JobOutputWhereInput[] = [{ userId }];
+  if (f.kind) and.push({ job: { kind: f.kind } });
+  if (f.createdFrom || f.createdBefore) {
+    and.push({ createdAt: { gte: f.createdFrom, lt: f.createdBefore } });
+  }
+  if (f.adapterId) {
+    and.push({
+      OR: [
+        // jsonb containment: some element of request.loras has this adapterId.
+        {
+          job: {
+            params: { path: ['request', 'loras'], array_contains: [{ adapterId: f.adapterId }] },
+          },
+        },
+        { job: { producedAdapter: { is: { id: f.adapterId, userId } } } },
+      ],
+    });
+  }
+  return { AND: and };
+}
+
+export async function listOutputs(
+  userId: string,
+  opts: { cursor?: string; limit: number } & OutputFilters,
+) {
   const rows = await db().jobOutput.findMany({
-    where: { userId },
+    where: outputsWhere(userId, opts),
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
-    include: { job: { select: { id: true, params: true } } },
+    include: { job: { select: { id: true, kind: true, params: true } } },
   });
   const page = rows.slice(0, opts.limit);
   const s = storage();
@@ -136,15 +173,36 @@ export async function listOutputs(userId: string, opts: { cursor?: string; limit
       page.map(async (o) => ({
         id: o.id,
         jobId: o.jobId,
+        kind: o.job.kind,
         url: await s.signedGetUrl(o.storageKey, URL_TTL_S.browser),
         width: o.width,
         height: o.height,
         prompt: promptOf(o.job.params),
+        seed: o.seed?.toString() ?? null,
+        shareSlug: o.shareSlug,
         createdAt: o.createdAt,
       })),
     ),
     nextCursor: rows.length > opts.limit ? (page[page.length - 1]?.id ?? null) : null,
   };
+}
+
+/**
+ * Deletes one of the user's outputs: the stored image first, then the row, so a failure half way
+ * leaves a row that a retry can still delete (never an object no row points to). A shared
+ * output's public page goes with it.
+ */
+export async function deleteOutput(userId: string, outputId: string): Promise<void> {
+  const notFound = () => new AppError('NOT_FOUND', 'No such image.');
+  if (!isJobId(outputId)) throw notFound();
+  const row = await db().jobOutput.findFirst({
+    where: { id: outputId, userId },
+    select: { storageKey: true },
+  });
+  if (!row) throw notFound();
+  await storage().delete([row.storageKey]);
+  const { count } = await db().jobOutput.deleteMany({ where: { id: outputId, userId } });
+  if (count === 0) throw notFound(); // a concurrent delete won
 }
 
 function promptOf(params: unknown): string {

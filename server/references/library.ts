@@ -72,6 +72,23 @@ export async function addLibraryImage(userId: string, bytes: Buffer) {
   }
 }
 
+/**
+ * Copies one of the user's outputs into their library through the upload path (same checks,
+ * normalisation, dedupe, quota and embedding), so "use as reference" twice adds it once.
+ */
+export async function addLibraryImageFromOutput(userId: string, outputId: string) {
+  const notFound = () => new AppError('NOT_FOUND', 'No such image.');
+  if (!isUuid(outputId)) throw notFound();
+  const output = await db().jobOutput.findFirst({
+    where: { id: outputId, userId },
+    select: { storageKey: true },
+  });
+  if (!output) throw notFound();
+  const bytes = await storage().get(output.storageKey);
+  if (!bytes) throw notFound();
+  return addLibraryImage(userId, bytes);
+}
+
 export async function listLibraryImages(userId: string) {
   const rows = await db().referenceImage.findMany({
     where: { userId },

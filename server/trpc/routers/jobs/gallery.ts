@@ -1,24 +1,39 @@
 import { z } from 'zod';
 import { listOutputs } from '../../../jobs/user-jobs';
 import { protectedProcedure } from '../../init';
-import { pageInput } from './views';
+
+export const galleryInput = z
+  .strictObject({
+    cursor: z.uuid().optional(),
+    limit: z.number().int().min(1).max(50).default(20),
+    // Sent by tRPC's infinite queries.
+    direction: z.enum(['forward', 'backward']).optional(),
+    kind: z.enum(['GENERATE', 'EDIT']).optional(),
+    createdFrom: z.date().optional(),
+    /** Exclusive: pass the next midnight to include a whole day. */
+    createdBefore: z.date().optional(),
+    adapterId: z.uuid().optional(),
+  })
+  .refine((f) => !f.createdFrom || !f.createdBefore || f.createdFrom < f.createdBefore, {
+    message: 'The start date must come before the end date',
+    path: ['createdBefore'],
+  });
+
+export const galleryItem = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  kind: z.enum(['GENERATE', 'EDIT', 'TRAIN']),
+  url: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  prompt: z.string(),
+  seed: z.string().nullable(),
+  /** The public share's slug, null while private. */
+  shareSlug: z.string().nullable(),
+  createdAt: z.date(),
+});
 
 export const gallery = protectedProcedure
-  .input(pageInput)
-  .output(
-    z.object({
-      items: z.array(
-        z.object({
-          id: z.string(),
-          jobId: z.string(),
-          url: z.string(),
-          width: z.number().int(),
-          height: z.number().int(),
-          prompt: z.string(),
-          createdAt: z.date(),
-        }),
-      ),
-      nextCursor: z.string().nullable(),
-    }),
-  )
+  .input(galleryInput)
+  .output(z.object({ items: z.array(galleryItem), nextCursor: z.string().nullable() }))
   .query(({ ctx, input }) => listOutputs(ctx.user.id, input));

@@ -1,6 +1,7 @@
 import { router } from '../../init';
 import { cancel } from './cancel';
 import { create } from './create';
+import { deleteOutput } from './delete-output';
 import { edit, quoteEdit } from './edit';
 import { gallery } from './gallery';
 import { get } from './get';
@@ -9,6 +10,7 @@ import { quote } from './quote';
 import { share } from './share';
 import { quoteTrain, train } from './train';
 import { unshare } from './unshare';
+import { useAsReference } from './use-as-reference';
 
 export const jobsRouter = router({
   quote,
@@ -17,6 +19,8 @@ export const jobsRouter = router({
   list,
   cancel,
   gallery,
+  deleteOutput,
+  useAsReference,
   quoteTrain,
   train,
   quoteEdit,
