@@ -25,6 +25,8 @@ export interface JobView {
     width: number;
     height: number;
     seed: string | null;
+    /** The public share's slug, null while private. */
+    shareSlug: string | null;
   }[];
   /** The adapter a train or edit job made. */
   adapter: { id: string; name: string; samples: string[] } | null;
@@ -62,6 +64,7 @@ export async function toJobView(
           width: o.width,
           height: o.height,
           seed: o.seed?.toString() ?? null,
+          shareSlug: o.shareSlug,
         })),
     ),
     adapter: job.producedAdapter

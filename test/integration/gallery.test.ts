@@ -6,7 +6,7 @@ import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { AppError } from '@/server/errors';
-import { deleteOutput, listOutputs } from '@/server/jobs/user-jobs';
+import { deleteOutput, getJob, listOutputs } from '@/server/jobs/user-jobs';
 import { addLibraryImageFromOutput } from '@/server/references/library';
 import { findSharedOutput, shareOutput } from '@/server/share/share';
 import { storage, storageKeys } from '@/server/storage';
@@ -216,6 +216,13 @@ describe('jobs.deleteOutput', () => {
     const { job, output } = await seedOutput(user.id);
     const keep = await seedOutput(user.id);
     const share = await shareOutput(user.id, output.id);
+    // The job view and the gallery carry the slug, for the share control.
+    expect((await getJob(user.id, job.id)).outputs[0]?.shareSlug).toBe(share.slug);
+    const listed = (await listOutputs(user.id, { limit: 20 })).items;
+    expect(listed.map((i) => [i.id, i.shareSlug])).toEqual([
+      [keep.output.id, null],
+      [output.id, share.slug],
+    ]);
 
     const res = await trpcMutate('jobs.deleteOutput', user.cookie, { outputId: output.id });
     expect(res.status).toBe(200);

@@ -18,6 +18,7 @@ export const jobViewOutput = z.object({
       width: z.number().int(),
       height: z.number().int(),
       seed: z.string().nullable(),
+      shareSlug: z.string().nullable(),
     }),
   ),
   adapter: z.object({ id: z.string(), name: z.string(), samples: z.array(z.string()) }).nullable(),
