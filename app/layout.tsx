@@ -34,8 +34,10 @@ export const viewport: Viewport = {
 
 /** The header needs to know who is signed in; a broken session store must not take pages down. */
 async function headerUser(): Promise<HeaderUser | null> {
+  // Outside the try: reading headers is what marks every page as rendered per request.
+  const requestHeaders = await headers();
   try {
-    const user = await getSessionUser(await headers());
+    const user = await getSessionUser(requestHeaders);
     return user ? { name: user.name, email: user.email } : null;
   } catch {
     return null;
