@@ -73,7 +73,8 @@ const schema = z
     JOB_MAX_ATTEMPTS: intFromString(3, 1, 10),
     /**
      * TEST/DEV ONLY: lets webhooks reach 127.0.0.0/8 and ::1 over plain http (a local receiver).
-     * Ignored when NODE_ENV=production; private, link-local and metadata ranges stay refused.
+     * Ignored when NODE_ENV=production unless APP_URL itself is a loopback address (local test
+     * servers); private, link-local and metadata ranges stay refused.
      */
     WEBHOOK_ALLOW_LOOPBACK: z
       .enum(['0', '1', 'true', 'false'])

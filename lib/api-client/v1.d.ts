@@ -2105,38 +2105,38 @@ export interface components {
         GenerationRequest: {
             prompt: string;
             /** @default  */
-            negativePrompt: string;
+            negativePrompt?: string;
             baseModel?: string;
             /** @default 512 */
-            width: number;
+            width?: number;
             /** @default 512 */
-            height: number;
+            height?: number;
             /** @default 25 */
-            steps: number;
+            steps?: number;
             /** @default 7.5 */
-            guidanceScale: number;
+            guidanceScale?: number;
             /**
              * @default euler_a
              * @enum {string}
              */
-            scheduler: "euler_a" | "dpmpp_2m_karras" | "ddim" | "unipc";
+            scheduler?: "euler_a" | "dpmpp_2m_karras" | "ddim" | "unipc";
             seed?: number;
             /** @default 1 */
-            numImages: number;
+            numImages?: number;
             /** @default [] */
-            references: {
+            references?: {
                 /** Format: uuid */
                 referenceId: string;
                 /** @default 1 */
-                weight: number;
+                weight?: number;
             }[];
             /**
              * @default base
              * @enum {string}
              */
-            ipAdapter: "base" | "plus";
+            ipAdapter?: "base" | "plus";
             /** @default [] */
-            controls: {
+            controls?: {
                 /** Format: uuid */
                 imageId: string;
                 /** @enum {string} */
@@ -2145,29 +2145,29 @@ export interface components {
                  * @default controlnet
                  * @enum {string}
                  */
-                adapter: "controlnet" | "t2i_adapter";
+                adapter?: "controlnet" | "t2i_adapter";
                 /** @default 1 */
-                scale: number;
+                scale?: number;
                 /** @default 0 */
-                start: number;
+                start?: number;
                 /** @default 1 */
-                end: number;
+                end?: number;
                 /**
                  * @default none
                  * @enum {string}
                  */
-                preprocess: "none" | "canny" | "depth" | "lineart" | "pose" | "softedge" | "seg" | "normal" | "mlsd" | "scribble";
+                preprocess?: "none" | "canny" | "depth" | "lineart" | "pose" | "softedge" | "seg" | "normal" | "mlsd" | "scribble";
                 /** @default 100 */
-                cannyLow: number;
+                cannyLow?: number;
                 /** @default 200 */
-                cannyHigh: number;
+                cannyHigh?: number;
             }[];
             /** @default [] */
-            loras: {
+            loras?: {
                 /** Format: uuid */
                 adapterId: string;
                 /** @default 1 */
-                weight: number;
+                weight?: number;
             }[];
             /** @description https URL that receives job.succeeded / job.failed / job.canceled (Standard Webhooks); private and loopback addresses are refused */
             webhook?: string;
@@ -2178,15 +2178,15 @@ export interface components {
             sourcePrompt: string;
             targetPrompt: string;
             /** @default 0 */
-            strength: number;
+            strength?: number;
             /** @default 0 */
-            eta: number;
+            eta?: number;
             /** @default 500 */
-            steps: number;
+            steps?: number;
             /** @default 1 */
-            numImages: number;
+            numImages?: number;
             /** @default 512 */
-            resolution: number;
+            resolution?: number;
             seed?: number;
             name?: string;
             baseModel?: string;
@@ -2199,24 +2199,24 @@ export interface components {
              * @default svdiff
              * @enum {string}
              */
-            method: "svdiff" | "lora";
+            method?: "svdiff" | "lora";
             /** @default 8 */
-            rank: number;
+            rank?: number;
             imageIds: string[];
             instancePrompt: string;
             token?: string;
             classPrompt?: string;
             /** @default false */
-            priorPreservation: boolean;
+            priorPreservation?: boolean;
             secondSubject?: {
                 imageIds: string[];
                 instancePrompt: string;
                 token: string;
             };
             /** @default 500 */
-            steps: number;
+            steps?: number;
             /** @default 512 */
-            resolution: number;
+            resolution?: number;
             seed?: number;
             baseModel?: string;
             /** @description https URL that receives job.succeeded / job.failed / job.canceled (Standard Webhooks); private and loopback addresses are refused */

@@ -20,11 +20,18 @@ export interface WebhookPolicy {
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
+function servedOnLoopback(appUrl: string): boolean {
+  const host = new URL(appUrl).hostname;
+  return host === '127.0.0.1' || host === '[::1]' || host === 'localhost';
+}
+
 export function webhookPolicy(): WebhookPolicy {
   const e = env();
   return {
-    // Never in production, whatever the environment says.
-    allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK && e.NODE_ENV !== 'production',
+    // Never for a deployment others can reach: a production build honours it only while the app
+    // itself is served on a loopback address (the end-to-end tests' `next start`).
+    allowLoopback:
+      e.WEBHOOK_ALLOW_LOOPBACK && (e.NODE_ENV !== 'production' || servedOnLoopback(e.APP_URL)),
     timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     maxResponseBytes: MAX_RESPONSE_BYTES,
   };
