@@ -52,11 +52,17 @@ export async function sendWebhook(
     bytesRead: 0,
     truncated: false,
   });
+  // One deadline for the whole attempt: name resolution, connect, request, response, body.
+  const deadline = AbortSignal.timeout(policy.timeoutMs);
   let target: CheckedTarget;
   try {
-    target = await resolveWebhookTarget(msg.url, policy, resolver);
+    target = await Promise.race([
+      resolveWebhookTarget(msg.url, policy, resolver),
+      rejectOnAbort(deadline),
+    ]);
   } catch (e) {
     if (e instanceof TargetRefusedError) return fail(e.message, false);
+    if (deadline.aborted) return fail(`timed out after ${policy.timeoutMs} ms (DNS)`, true);
     return fail(`DNS: ${(e as Error).message}`, true);
   }
   const headers = {
@@ -64,7 +70,13 @@ export async function sendWebhook(
     'user-agent': USER_AGENT,
     ...signedHeaders(msg.secret, msg.messageId, msg.body),
   };
-  return post(target, headers, msg.body, policy, started);
+  return post(target, headers, msg.body, policy, deadline, started);
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+  );
 }
 
 function post(
@@ -72,6 +84,7 @@ function post(
   headers: Record<string, string>,
   body: string,
   policy: WebhookPolicy,
+  deadline: AbortSignal,
   started: number,
 ): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
@@ -81,7 +94,6 @@ function post(
     let statusCode: number | null = null;
     const snippet: Buffer[] = [];
     let snippetBytes = 0;
-    const deadline = AbortSignal.timeout(policy.timeoutMs);
     const finish = (error: string | null) => {
       if (settled) return;
       settled = true;
@@ -105,7 +117,6 @@ function post(
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         lookup: pinnedLookup(target.addresses),
         agent: false, // no pooled socket to a previously checked address
-        // One deadline for connect, request, response and body together.
         signal: deadline,
       },
       (res: IncomingMessage) => {

@@ -222,6 +222,18 @@ describe("the receiver's side", () => {
     }
   });
 
+  it('bounds name resolution by the same deadline', async () => {
+    const t0 = Date.now();
+    const out = await sendWebhook(
+      msg('https://slow-dns.example.com/'),
+      { ...strict, timeoutMs: 300 },
+      () => new Promise(() => {}),
+    );
+    expect(out).toMatchObject({ ok: false, retryable: true });
+    expect(out.error).toBe('timed out after 300 ms (DNS)');
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
   it('reads at most a bounded amount of a huge answer, then hangs up', async () => {
     const out = await sendWebhook(msg(`http://127.0.0.1:${port}/huge`), loopbackOk);
     expect(out).toMatchObject({ ok: true, statusCode: 200, truncated: true });
