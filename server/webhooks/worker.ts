@@ -150,11 +150,15 @@ async function runAttempt(s: WorkerState, deliveryId: string): Promise<void> {
 }
 
 async function listen(s: WorkerState): Promise<void> {
-  const client = new pg.Client({ connectionString: bossConnectionString() });
-  const reconnect = () => {
+  const client = new pg.Client({
+    connectionString: bossConnectionString(),
+    application_name: 'adapter-studio-webhooks-listen',
+  });
+  // A lost connection is retried; meanwhile the sweep still finds every due delivery.
+  const lost = () => {
     if (s.listener !== client) return;
     s.listener = null;
-    schedule(s, () => void listen(s).catch(() => reconnect()), LISTEN_RETRY_MS);
+    schedule(s, () => void listen(s).catch(() => {}), LISTEN_RETRY_MS);
   };
   client.on('notification', (n) => {
     if (n.payload) {
@@ -163,11 +167,17 @@ async function listen(s: WorkerState): Promise<void> {
       );
     }
   });
-  client.on('error', reconnect);
-  client.on('end', reconnect);
+  client.on('error', lost);
+  client.on('end', lost);
   s.listener = client;
-  await client.connect();
-  await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${DELIVERY_CHANNEL}`);
+  } catch (e) {
+    lost();
+    void client.end().catch(() => {});
+    throw e;
+  }
 }
 
 async function sweepWith(s: WorkerState): Promise<number> {
