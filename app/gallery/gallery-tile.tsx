@@ -1,0 +1,186 @@
+'use client';
+import { useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { Shuffle, Trash2 } from 'lucide-react';
+import Link from 'next/link';
+import { toast } from 'sonner';
+import {
+  DownloadButton,
+  downloadName,
+  ShareDialogButton,
+  UseAsReferenceButton,
+} from '@/components/output-actions';
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from '@/components/ui/alert-dialog';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { toastError } from '@/lib/error-messages';
+import { useTRPC } from '@/lib/trpc';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '@/server/trpc/router';
+
+type GalleryPage = inferRouterOutputs<AppRouter>['jobs']['gallery'];
+export type GalleryItem = GalleryPage['items'][number];
+
+const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+
+/** Deletes an output, removing it from every loaded gallery page at once (back on failure). */
+function useDeleteOutput() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const pages = trpc.jobs.gallery.infiniteQueryFilter();
+  return useMutation(
+    trpc.jobs.deleteOutput.mutationOptions({
+      onMutate: async ({ outputId }) => {
+        await queryClient.cancelQueries(pages);
+        const snapshot = queryClient.getQueriesData(pages);
+        queryClient.setQueriesData<InfiniteData<GalleryPage>>(pages, (data) =>
+          data
+            ? {
+                ...data,
+                pages: data.pages.map((p) => ({
+                  ...p,
+                  items: p.items.filter((i) => i.id !== outputId),
+                })),
+              }
+            : data,
+        );
+        return { snapshot };
+      },
+      onError: (err, _vars, ctx) => {
+        for (const [key, data] of ctx?.snapshot ?? []) queryClient.setQueryData(key, data);
+        toastError(err, { title: 'Could not delete the image' });
+      },
+      onSuccess: () => toast.success('Image deleted'),
+      // Page cursors may name the deleted image: refetch so "load more" continues correctly.
+      onSettled: () =>
+        Promise.all([
+          queryClient.invalidateQueries(pages),
+          queryClient.invalidateQueries(trpc.jobs.get.pathFilter()),
+        ]),
+    }),
+  );
+}
+
+export function GalleryTile({ item, priority }: { item: GalleryItem; priority: boolean }) {
+  const remove = useDeleteOutput();
+  const prompt = item.prompt || 'Untitled image';
+  const remix =
+    item.kind === 'EDIT' ? `/edit?remix=${item.jobId}` : `/generate?remix=${item.jobId}`;
+  return (
+    <li className="group @container flex flex-col overflow-hidden rounded-xl border bg-card shadow-xs">
+      <Link
+        href={`/jobs/${item.jobId}`}
+        className="relative block aspect-square overflow-hidden bg-muted focus-visible:outline-offset-[-4px]"
+      >
+        <img
+          src={item.url}
+          alt={prompt}
+          width={item.width}
+          height={item.height}
+          loading={priority ? 'eager' : 'lazy'}
+          decoding="async"
+          className="size-full object-cover transition-transform duration-300 group-hover:scale-[1.03] motion-reduce:transition-none"
+        />
+        {item.shareSlug && (
+          <Badge variant="default" className="absolute top-2 left-2 shadow-sm">
+            Public
+          </Badge>
+        )}
+      </Link>
+      <div className="flex flex-1 flex-col gap-2 p-3">
+        <p
+          aria-hidden="true"
+          className="line-clamp-2 text-sm leading-snug break-words"
+          title={prompt}
+        >
+          {prompt}
+        </p>
+        <p className="mt-auto text-xs text-muted-foreground">
+          {item.kind === 'EDIT' ? 'Photo edit' : 'Generation'} ·{' '}
+          <time dateTime={item.createdAt.toISOString()}>{day.format(item.createdAt)}</time>
+        </p>
+        <div
+          role="group"
+          aria-label={`Actions for ${prompt}`}
+          className="-mx-1 flex flex-wrap items-center gap-1"
+        >
+          <Button asChild variant="secondary" size="sm" className="mr-auto">
+            <Link href={remix}>
+              <Shuffle aria-hidden="true" />
+              Remix
+            </Link>
+          </Button>
+          <UseAsReferenceButton outputId={item.id} iconOnly variant="ghost" size="icon-sm" />
+          <DownloadButton
+            url={item.url}
+            filename={downloadName(item.prompt, item.jobId)}
+            iconOnly
+            variant="ghost"
+            size="icon-sm"
+          />
+          <ShareDialogButton
+            outputId={item.id}
+            shareSlug={item.shareSlug}
+            prompt={item.prompt}
+            iconOnly
+            variant="ghost"
+            size="icon-sm"
+          />
+          <AlertDialog>
+            <AlertDialogTrigger asChild>
+              <Button
+                type="button"
+                variant="ghost"
+                size="icon-sm"
+                title="Delete"
+                className="hover:bg-destructive/10 hover:text-destructive"
+                disabled={remove.isPending}
+              >
+                <Trash2 aria-hidden="true" />
+                <span className="sr-only">Delete</span>
+              </Button>
+            </AlertDialogTrigger>
+            <AlertDialogContent>
+              <AlertDialogHeader>
+                <AlertDialogTitle>Delete this image?</AlertDialogTitle>
+                <AlertDialogDescription>
+                  It is removed from your gallery and storage for good
+                  {item.shareSlug ? ', and its public link stops working' : ''}. The job&apos;s
+                  settings stay, so you can remix it later.
+                </AlertDialogDescription>
+              </AlertDialogHeader>
+              <AlertDialogFooter>
+                <AlertDialogCancel>Keep it</AlertDialogCancel>
+                <AlertDialogAction onClick={() => remove.mutate({ outputId: item.id })}>
+                  Delete
+                </AlertDialogAction>
+              </AlertDialogFooter>
+            </AlertDialogContent>
+          </AlertDialog>
+        </div>
+      </div>
+    </li>
+  );
+}
+
+export function GalleryTileSkeleton() {
+  return (
+    <li aria-hidden="true" className="flex flex-col overflow-hidden rounded-xl border bg-card">
+      <div className="aspect-square animate-pulse bg-muted" />
+      <div className="grid gap-2 p-3">
+        <div className="h-4 w-4/5 animate-pulse rounded bg-muted" />
+        <div className="h-3 w-1/3 animate-pulse rounded bg-muted" />
+        <div className="h-8 w-full animate-pulse rounded bg-muted" />
+      </div>
+    </li>
+  );
+}
