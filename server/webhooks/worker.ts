@@ -149,7 +149,7 @@ async function runAttempt(s: WorkerState, deliveryId: string): Promise<void> {
   if (result?.nextAttemptAt) await enqueue(s, deliveryId, result.nextAttemptAt);
 }
 
-async function listen(s: WorkerState): Promise<void> {
+async function listen(s: WorkerState, reconnecting = false): Promise<void> {
   const client = new pg.Client({
     connectionString: bossConnectionString(),
     application_name: 'adapter-studio-webhooks-listen',
@@ -158,7 +158,7 @@ async function listen(s: WorkerState): Promise<void> {
   const lost = () => {
     if (s.listener !== client) return;
     s.listener = null;
-    schedule(s, () => void listen(s).catch(() => {}), LISTEN_RETRY_MS);
+    schedule(s, () => void listen(s, true).catch(() => {}), LISTEN_RETRY_MS);
   };
   client.on('notification', (n) => {
     if (n.payload) {
@@ -178,6 +178,8 @@ async function listen(s: WorkerState): Promise<void> {
     void client.end().catch(() => {});
     throw e;
   }
+  // Notifications sent while it was down are gone: pick those deliveries up now.
+  if (reconnecting) await sweepWith(s);
 }
 
 async function sweepWith(s: WorkerState): Promise<number> {

@@ -368,6 +368,19 @@ describe('webhook deliveries', () => {
     expect(rx.on('/orphan')[0]!.headers['webhook-id']).toBe(row.id);
   });
 
+  it('keeps delivering when the listening connection is killed', async () => {
+    const killed = await db().$queryRaw<{ ok: boolean }[]>`
+      SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+      WHERE application_name = 'adapter-studio-webhooks-listen' AND datname = current_database()`;
+    expect(killed).toEqual([{ ok: true }]);
+    const u = await makeUser();
+    await succeededJob(u.id, rx.url('/after-kill')); // notified while nobody listens
+    await received('/after-kill', 1, 15_000); // the reconnect sweeps it up (no periodic sweep here)
+    const again = await makeUser();
+    await succeededJob(again.id, rx.url('/after-reconnect'));
+    await received('/after-reconnect', 1, 3000); // and listens again
+  });
+
   it('a transition that rolls back leaves no delivery behind', async () => {
     const u = await makeUser();
     const { job } = await leasedJob(u.id, rx.url('/rolled-back'));
