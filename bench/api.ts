@@ -18,7 +18,7 @@ const arg = (name: string, def: number) => {
 const RATE = arg('rate', 200);
 const SECONDS = arg('seconds', 10);
 const ROOT = path.resolve(import.meta.dirname, '..');
-const DIST = '.next-bench';
+const DIST = process.env.NEXT_DIST_DIR ?? '.next-bench';
 const NEXT = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 if (!fs.existsSync(path.join(ROOT, DIST, 'BUILD_ID'))) {
