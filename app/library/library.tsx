@@ -1,125 +1,215 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { BookImage, Frame, ImagePlus, RefreshCw, Trash2, Wand2 } from 'lucide-react';
 import Link from 'next/link';
-import { useState, type DragEvent } from 'react';
+import { useEffect } from 'react';
+import { toast } from 'sonner';
+import { PendingUploads, UploadDropzone, useLibraryUpload } from '@/components/library-upload';
+import { PageHeader } from '@/components/page-header';
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from '@/components/ui/alert-dialog';
+import { Button } from '@/components/ui/button';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Skeleton } from '@/components/ui/skeleton';
+import { describeError, toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
-import { uploadWithProgress } from '@/lib/upload';
 
-interface Pending {
-  name: string;
-  progress: number;
-  error?: string;
-}
+const GRID = 'grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5';
 
 export function Library() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const images = useQuery(trpc.references.list.queryOptions());
+  const listKey = trpc.references.list.queryKey();
+  const { pending, upload, retry, dismiss } = useLibraryUpload();
   const remove = useMutation(
     trpc.references.remove.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.references.list.queryKey() }),
+      onMutate: async ({ id }) => {
+        await queryClient.cancelQueries({ queryKey: listKey });
+        const before = queryClient.getQueryData(listKey);
+        queryClient.setQueryData(listKey, (list) => list?.filter((img) => img.id !== id));
+        return { before };
+      },
+      onError: (err, _v, ctx) => {
+        queryClient.setQueryData(listKey, ctx?.before);
+        toastError(err, { title: 'Could not delete the image' });
+      },
+      onSuccess: () => toast.success('Image deleted'),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
     }),
   );
-  const [pending, setPending] = useState<Pending[]>([]);
-  const [dragging, setDragging] = useState(false);
 
-  async function add(files: FileList | File[]) {
-    for (const file of Array.from(files)) {
-      setPending((p) => [...p, { name: file.name, progress: 0 }]);
-      const update = (patch: Partial<Pending>) =>
-        setPending((p) => p.map((x) => (x.name === file.name ? { ...x, ...patch } : x)));
-      try {
-        await uploadWithProgress(file, (progress) => update({ progress }));
-        setPending((p) => p.filter((x) => x.name !== file.name));
-        await queryClient.invalidateQueries({ queryKey: trpc.references.list.queryKey() });
-      } catch (e) {
-        update({ error: e instanceof Error ? e.message : String(e) });
-      }
+  // Pasting an image anywhere on the page adds it too.
+  useEffect(() => {
+    function onPaste(e: ClipboardEvent) {
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, textarea, [contenteditable="true"]')) return;
+      const files = Array.from(e.clipboardData?.files ?? []).filter((f) =>
+        f.type.startsWith('image/'),
+      );
+      if (files.length) void upload(files);
     }
-  }
+    document.addEventListener('paste', onPaste);
+    return () => document.removeEventListener('paste', onPaste);
+  }, [upload]);
 
-  function onDrop(e: DragEvent) {
-    e.preventDefault();
-    setDragging(false);
-    void add(e.dataTransfer.files);
-  }
-
-  return (
-    <section>
-      <h1>Library</h1>
-      <p className="muted">
-        Pictures to steer with: use one as a reference (its look) or as a control (its layout).
-      </p>
-      <label
-        className={`dropzone${dragging ? ' dragging' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
-        <span>Drop JPEG, PNG or WebP images here, or choose files</span>
-        <input
-          type="file"
-          multiple
-          accept="image/png,image/jpeg,image/webp"
-          onChange={(e) => e.target.files && void add(e.target.files)}
-          aria-label="Add images to your library"
-        />
-      </label>
-      {pending.map((p) => (
-        <div key={p.name} className="pending">
-          <span>{p.name}</span>{' '}
-          {p.error ? (
-            <span role="alert" className="error">
-              {p.error}{' '}
-              <button
-                type="button"
-                className="link"
-                onClick={() => setPending((x) => x.filter((y) => y.name !== p.name))}
-              >
-                dismiss
-              </button>
-            </span>
-          ) : (
-            <progress max={1} value={p.progress} aria-label={`Uploading ${p.name}`} />
-          )}
-        </div>
-      ))}
-      {images.isPending && <p className="muted">Loading…</p>}
-      {images.data?.length === 0 && pending.length === 0 && (
-        <p className="muted">Your library is empty. Add a few pictures to start.</p>
-      )}
-      <ul className="grid library">
-        {images.data?.map((img) => (
-          <li key={img.id} className="tile card-tile">
-            <img
-              src={img.thumbnailUrl}
-              alt=""
-              width={img.width}
-              height={img.height}
-              loading="lazy"
-            />
-            <div className="actions">
-              <Link href={`/generate?reference=${img.id}`}>Use as reference</Link>
-              <Link href={`/generate?control=${img.id}`}>Use as control</Link>
-              <button
-                type="button"
-                className="link"
-                onClick={() => remove.mutate({ id: img.id })}
-                disabled={remove.isPending}
-              >
-                Delete
-              </button>
-            </div>
-            <span className="muted small">
-              {img.width}×{img.height}
-              {img.hasEmbedding ? ' · embedding ready' : ''}
-            </span>
+  let body;
+  if (images.isPending) {
+    body = (
+      <ul className={GRID} aria-busy="true" aria-label="Loading your library">
+        {Array.from({ length: 10 }, (_, i) => (
+          <li key={i} className="grid gap-2">
+            <Skeleton className="aspect-square w-full rounded-lg" />
+            <Skeleton className="h-8 w-full" />
           </li>
         ))}
       </ul>
-    </section>
+    );
+  } else if (images.isError) {
+    const err = describeError(images.error);
+    body = (
+      <Alert variant="destructive" role="alert">
+        <AlertTitle>{err.title}</AlertTitle>
+        <AlertDescription>
+          <p>{err.message}</p>
+          <Button type="button" variant="outline" size="sm" onClick={() => void images.refetch()}>
+            <RefreshCw aria-hidden="true" />
+            Try again
+          </Button>
+        </AlertDescription>
+      </Alert>
+    );
+  } else if (images.data.length === 0) {
+    body = pending.length ? null : (
+      <EmptyState
+        icon={<BookImage />}
+        title="Your library is empty"
+        description="Add a few pictures above: a face, a style you like, a layout to keep. Every upload is checked, cleaned of metadata and ready to steer with."
+      />
+    );
+  } else {
+    body = (
+      <ul className={GRID} aria-label="Your images">
+        {images.data.map((img, i) => (
+          <li
+            key={img.id}
+            className="flex flex-col overflow-hidden rounded-xl border bg-card shadow-xs"
+          >
+            <a
+              href={img.url}
+              target="_blank"
+              rel="noopener"
+              className="block aspect-square overflow-hidden bg-muted focus-visible:outline-offset-[-4px]"
+            >
+              <img
+                src={img.thumbnailUrl}
+                alt={`Library image ${i + 1}, ${img.width} × ${img.height}`}
+                width={img.width}
+                height={img.height}
+                loading={i < 10 ? 'eager' : 'lazy'}
+                decoding="async"
+                className="size-full object-cover"
+              />
+            </a>
+            <div className="grid gap-2 p-2">
+              <p className="px-1 text-xs text-muted-foreground">
+                {img.width} × {img.height}
+                {img.hasEmbedding ? ' · ready for IP-Adapter' : ''}
+              </p>
+              <Button asChild size="sm" variant="secondary" className="w-full">
+                <Link href={`/generate?reference=${img.id}`}>
+                  <ImagePlus aria-hidden="true" />
+                  Use as reference
+                </Link>
+              </Button>
+              <div
+                role="group"
+                aria-label={`More for library image ${i + 1}`}
+                className="flex items-center justify-between gap-1"
+              >
+                <Button asChild size="icon-sm" variant="ghost" title="Use as control">
+                  <Link href={`/generate?control=${img.id}`}>
+                    <Frame aria-hidden="true" />
+                    <span className="sr-only">Use as control</span>
+                  </Link>
+                </Button>
+                <Button asChild size="icon-sm" variant="ghost" title="Edit with words">
+                  <Link href={`/edit?image=${img.id}`}>
+                    <Wand2 aria-hidden="true" />
+                    <span className="sr-only">Edit with words</span>
+                  </Link>
+                </Button>
+                <AlertDialog>
+                  <AlertDialogTrigger asChild>
+                    <Button
+                      type="button"
+                      size="icon-sm"
+                      variant="ghost"
+                      title="Delete"
+                      className="hover:bg-destructive/10 hover:text-destructive"
+                    >
+                      <Trash2 aria-hidden="true" />
+                      <span className="sr-only">Delete</span>
+                    </Button>
+                  </AlertDialogTrigger>
+                  <AlertDialogContent>
+                    <AlertDialogHeader>
+                      <AlertDialogTitle>Delete this image?</AlertDialogTitle>
+                      <AlertDialogDescription>
+                        It leaves your library, with its control maps and embedding. Results already
+                        made with it stay in your gallery.
+                      </AlertDialogDescription>
+                    </AlertDialogHeader>
+                    <AlertDialogFooter>
+                      <AlertDialogCancel>Keep it</AlertDialogCancel>
+                      <AlertDialogAction onClick={() => remove.mutate({ id: img.id })}>
+                        Delete
+                      </AlertDialogAction>
+                    </AlertDialogFooter>
+                  </AlertDialogContent>
+                </AlertDialog>
+              </div>
+            </div>
+          </li>
+        ))}
+      </ul>
+    );
+  }
+
+  return (
+    <div>
+      <PageHeader
+        title="Library"
+        description="Pictures to steer with: use one as a reference for its look, as a control for its layout, or edit it with words."
+      />
+      <div className="grid gap-4">
+        <UploadDropzone
+          onFiles={(files) => void upload(files)}
+          hint="PNG, JPEG or WebP, up to 20 MB each. You can also paste an image."
+        />
+        <PendingUploads pending={pending} onRetry={retry} onDismiss={dismiss} />
+      </div>
+      <section aria-labelledby="library-images" className="mt-8 grid gap-4">
+        <h2 id="library-images" className="text-lg font-semibold">
+          Your images
+          {images.data?.length ? (
+            <span className="ml-2 text-sm font-normal text-muted-foreground">
+              {images.data.length}
+            </span>
+          ) : null}
+        </h2>
+        {body}
+      </section>
+    </div>
   );
 }
