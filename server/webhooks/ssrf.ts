@@ -22,7 +22,8 @@ export const MAX_RESPONSE_BYTES = 64 * 1024;
 
 function servedOnLoopback(appUrl: string): boolean {
   const host = new URL(appUrl).hostname;
-  return host === '127.0.0.1' || host === '[::1]' || host === 'localhost';
+  // Numeric only: APP_URL's default (http://localhost:3000) never qualifies.
+  return host === '127.0.0.1' || host === '[::1]';
 }
 
 export function webhookPolicy(): WebhookPolicy {
