@@ -2,7 +2,13 @@
 // loopback, link-local or reserved address is refused, including IPv6 forms that embed IPv4.
 import { describe, expect, it } from 'vitest';
 import { classifyAddress, isAllowedAddress } from '@/server/webhooks/addresses';
-import { pinnedLookup, webhookUrlProblem, type WebhookPolicy } from '@/server/webhooks/ssrf';
+import { resetEnv } from '@/server/env';
+import {
+  pinnedLookup,
+  webhookPolicy,
+  webhookUrlProblem,
+  type WebhookPolicy,
+} from '@/server/webhooks/ssrf';
 
 const strict: WebhookPolicy = { allowLoopback: false, timeoutMs: 1000, maxResponseBytes: 1024 };
 const loopbackOk: WebhookPolicy = { ...strict, allowLoopback: true };
@@ -132,5 +138,50 @@ describe('pinnedLookup', () => {
       lookup('evil.example', { family: 6 }, (e) => resolve(e)),
     );
     expect(none).toBeInstanceOf(Error);
+  });
+});
+
+describe('webhookPolicy: the test-only loopback setting', () => {
+  const withEnv = (vars: Record<string, string>, fn: () => void) => {
+    const saved = { ...process.env };
+    Object.assign(process.env, vars);
+    resetEnv();
+    try {
+      fn();
+    } finally {
+      for (const k of Object.keys(vars)) delete process.env[k];
+      Object.assign(process.env, saved);
+      resetEnv();
+    }
+  };
+  const secret = 'a-production-secret-of-enough-length-0123456789';
+
+  it('is off unless asked for, and never for a production app on a reachable or default URL', () => {
+    withEnv({ WEBHOOK_ALLOW_LOOPBACK: '0' }, () =>
+      expect(webhookPolicy().allowLoopback).toBe(false),
+    );
+    for (const APP_URL of ['https://studio.example.com', 'http://localhost:3000']) {
+      withEnv(
+        {
+          NODE_ENV: 'production',
+          BETTER_AUTH_SECRET: secret,
+          WEBHOOK_ALLOW_LOOPBACK: '1',
+          APP_URL,
+        },
+        () => expect(webhookPolicy().allowLoopback).toBe(false),
+      );
+    }
+  });
+
+  it('is honoured by a production build served on a numeric loopback address (e2e tests)', () => {
+    withEnv(
+      {
+        NODE_ENV: 'production',
+        BETTER_AUTH_SECRET: secret,
+        WEBHOOK_ALLOW_LOOPBACK: '1',
+        APP_URL: 'http://127.0.0.1:4123',
+      },
+      () => expect(webhookPolicy().allowLoopback).toBe(true),
+    );
   });
 });
