@@ -63,12 +63,15 @@ export function JobProgress({
   progress,
   startedAt,
   cancelRequested = false,
+  label = 'Progress',
   className,
 }: {
   status: JobStatus;
   progress: { step: number; total: number };
   startedAt: Date | null;
   cancelRequested?: boolean;
+  /** The bar's accessible name; say whose progress it is when a page shows several. */
+  label?: string;
   className?: string;
 }) {
   const pct = progress.total ? Math.round((100 * progress.step) / progress.total) : 0;
@@ -84,7 +87,7 @@ export function JobProgress({
         <span className="text-muted-foreground">{words}</span>
         <span className="font-medium tabular-nums">{pct}%</span>
       </div>
-      <Progress value={pct} aria-label="Progress" aria-valuetext={`${pct}%, ${words}`} />
+      <Progress value={pct} aria-label={label} aria-valuetext={`${pct}%, ${words}`} />
     </div>
   );
 }

@@ -1,92 +1,365 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Boxes, Images, Pencil, RefreshCw, Sparkles, Trash2 } from 'lucide-react';
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
+import { toast } from 'sonner';
+import { isLive, JobProgress, JobStatusBadge } from '@/components/job-status';
+import { PageHeader } from '@/components/page-header';
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from '@/components/ui/alert-dialog';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from '@/components/ui/dialog';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { Skeleton } from '@/components/ui/skeleton';
+import { describeError, toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '@/server/trpc/router';
+import { ImportForm } from './import-form';
 import { TrainForm } from './train-form';
+
+type Outputs = inferRouterOutputs<AppRouter>;
+type Adapter = Outputs['adapters']['list'][number];
+type Job = Outputs['jobs']['list']['items'][number];
+
+const SOURCE: Record<Adapter['source'], string> = {
+  UPLOADED: 'Imported',
+  TRAINED: 'Trained',
+  EDIT: 'From an edit',
+};
+const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+
+function megabytes(bytes: number) {
+  return bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))} KB`
+    : `${(bytes / 2 ** 20).toFixed(1)} MB`;
+}
 
 export function Adapters() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const adapters = useQuery(trpc.adapters.list.queryOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.adapters.list.queryKey() });
-  const rename = useMutation(trpc.adapters.rename.mutationOptions({ onSuccess: refresh }));
-  const remove = useMutation(trpc.adapters.remove.mutationOptions({ onSuccess: refresh }));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // Trainings and their samples come from the recent jobs (the 50 newest), polled while one runs.
+  const jobs = useQuery({
+    ...trpc.jobs.list.queryOptions({ limit: 50 }),
+    refetchInterval: (q) =>
+      q.state.data?.items.some((j) => j.kind === 'TRAIN' && isLive(j.status)) ? 2000 : false,
+  });
+  const trainings = (jobs.data?.items ?? []).filter((j) => j.kind === 'TRAIN');
+  const samples = new Map(
+    (jobs.data?.items ?? []).flatMap((j) => (j.adapter ? [[j.adapter.id, j.adapter.samples]] : [])),
+  );
+  // Running ones, and failures of the last day (a success shows up as an adapter instead).
+  const dayAgo = Date.now() - 86_400_000;
+  const live = trainings.filter(
+    (j) => isLive(j.status) || (j.status === 'FAILED' && (j.finishedAt?.getTime() ?? 0) > dayAgo),
+  );
 
-  async function upload(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    const res = await fetch('/api/adapters', { method: 'POST', body: form });
-    setBusy(false);
-    if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { detail?: string };
-      setError(body.detail ?? `Upload failed (${res.status})`);
-      return;
-    }
-    (e.target as HTMLFormElement).reset();
-    await refresh();
-  }
-
-  return (
-    <section>
-      <h1>Adapters</h1>
-      <p className="muted">
-        Your own styles and subjects: bring a LoRA (.safetensors, kohya or PEFT layout) and mix it
-        into any generation by weight.
-      </p>
-      <TrainForm />
-      <form className="card inline-form" onSubmit={(e) => void upload(e)}>
-        <h2>Bring a LoRA</h2>
-        <label>
-          Name
-          <input name="name" required maxLength={80} />
-        </label>
-        <label>
-          LoRA file (.safetensors)
-          <input name="file" type="file" accept=".safetensors" required />
-        </label>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" disabled={busy}>
-          {busy ? 'Checking and uploading…' : 'Add adapter'}
-        </button>
-      </form>
-      {adapters.data?.length === 0 && <p className="muted">No adapters yet.</p>}
-      <ul className="adapter-list">
-        {adapters.data?.map((a) => (
-          <li key={a.id} className="card-tile">
-            <strong>{a.name}</strong>
-            <span className="muted small">
-              {a.kind === 'LORA' ? 'LoRA' : 'Spectral shift'} · {a.baseModel} · rank{' '}
-              {typeof a.settings.rank === 'number' ? a.settings.rank : '?'} ·{' '}
-              {(a.sizeBytes / 2 ** 20).toFixed(1)} MB
-            </span>
-            <div className="actions">
-              <Link href={`/generate?adapter=${a.id}`}>Use in Generate</Link>
-              <button
-                type="button"
-                className="link"
-                onClick={() => {
-                  const name = window.prompt('New name', a.name);
-                  if (name) rename.mutate({ id: a.id, name });
-                }}
-              >
-                Rename
-              </button>
-              <button type="button" className="link" onClick={() => remove.mutate({ id: a.id })}>
-                Delete
-              </button>
-            </div>
+  let list;
+  if (adapters.isPending) {
+    list = (
+      <ul
+        className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3"
+        aria-busy="true"
+        aria-label="Loading adapters"
+      >
+        {Array.from({ length: 3 }, (_, i) => (
+          <li key={i}>
+            <Skeleton className="h-56 w-full rounded-xl" />
           </li>
         ))}
       </ul>
-    </section>
+    );
+  } else if (adapters.isError) {
+    const err = describeError(adapters.error);
+    list = (
+      <Alert variant="destructive" role="alert">
+        <AlertTitle>{err.title}</AlertTitle>
+        <AlertDescription>
+          <p>{err.message}</p>
+          <Button type="button" variant="outline" size="sm" onClick={() => void adapters.refetch()}>
+            <RefreshCw aria-hidden="true" />
+            Try again
+          </Button>
+        </AlertDescription>
+      </Alert>
+    );
+  } else if (adapters.data.length === 0) {
+    list = (
+      <EmptyState
+        icon={<Boxes />}
+        title="No adapters yet"
+        description="Train one from a few photos of your subject, or bring a LoRA file you already have. Both forms are below."
+      />
+    );
+  } else {
+    list = (
+      <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Your adapters">
+        {adapters.data.map((a) => (
+          <AdapterCard key={a.id} adapter={a} samples={samples.get(a.id) ?? []} />
+        ))}
+      </ul>
+    );
+  }
+
+  return (
+    <div className="grid gap-10">
+      <PageHeader
+        className="mb-0"
+        title="Adapters"
+        description="Your own subjects and styles: trained from your photos, or a LoRA you bring. Mix them into any generation by weight."
+      />
+      {live.length > 0 && (
+        <section aria-labelledby="trainings" className="grid gap-4">
+          <h2 id="trainings" className="text-lg font-semibold">
+            Trainings
+          </h2>
+          <ul className="grid gap-3">
+            {live.map((j) => (
+              <TrainingRow key={j.id} job={j} />
+            ))}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="your-adapters" className="grid gap-4">
+        <h2 id="your-adapters" className="text-lg font-semibold">
+          Your adapters
+        </h2>
+        {list}
+      </section>
+      <section
+        aria-label="Add an adapter"
+        className="grid items-start gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]"
+      >
+        <TrainForm />
+        <ImportForm />
+      </section>
+    </div>
+  );
+}
+
+function TrainingRow({ job }: { job: Job }) {
+  const name = (job.request as { name?: string } | null)?.name ?? 'Adapter';
+  return (
+    <li className="grid gap-3 rounded-xl border bg-card p-4">
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <span className="font-medium">{name}</span>
+        <JobStatusBadge status={job.status} cancelRequested={job.cancelRequested} />
+        <Link href={`/jobs/${job.id}`} className="ml-auto text-sm text-primary underline">
+          Open<span className="sr-only"> the training of {name}</span>
+        </Link>
+      </div>
+      {isLive(job.status) ? (
+        <JobProgress
+          status={job.status}
+          progress={job.progress}
+          startedAt={job.startedAt}
+          cancelRequested={job.cancelRequested}
+          label={`Training ${name}`}
+        />
+      ) : (
+        <p className="text-sm text-destructive">
+          {job.error?.message || 'The training failed.'} Your {job.price} credits were returned.
+        </p>
+      )}
+    </li>
+  );
+}
+
+function AdapterCard({ adapter: a, samples }: { adapter: Adapter; samples: string[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const listKey = trpc.adapters.list.queryKey();
+  const id = useId();
+  const [renaming, setRenaming] = useState(false);
+  const [draft, setDraft] = useState(a.name);
+
+  const rollback = (ctx: { before?: Adapter[] } | undefined) =>
+    queryClient.setQueryData(listKey, ctx?.before);
+  const optimistic = async (change: (list: Adapter[]) => Adapter[]) => {
+    await queryClient.cancelQueries({ queryKey: listKey });
+    const before = queryClient.getQueryData(listKey);
+    queryClient.setQueryData(listKey, (list) => (list ? change(list) : list));
+    return { before };
+  };
+  const rename = useMutation(
+    trpc.adapters.rename.mutationOptions({
+      onMutate: ({ name }) => optimistic((l) => l.map((x) => (x.id === a.id ? { ...x, name } : x))),
+      onError: (err, _v, ctx) => {
+        rollback(ctx);
+        toastError(err, { title: 'Could not rename the adapter' });
+      },
+      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
+    }),
+  );
+  const remove = useMutation(
+    trpc.adapters.remove.mutationOptions({
+      onMutate: () => optimistic((l) => l.filter((x) => x.id !== a.id)),
+      onError: (err, _v, ctx) => {
+        rollback(ctx);
+        toastError(err, { title: 'Could not delete the adapter' });
+      },
+      onSuccess: () => toast.success(`Deleted “${a.name}”`),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
+    }),
+  );
+
+  function submitRename(e: FormEvent) {
+    e.preventDefault();
+    const name = draft.trim();
+    if (!name || name.length > 80) return;
+    setRenaming(false);
+    if (name !== a.name) rename.mutate({ id: a.id, name });
+  }
+
+  const rank = typeof a.settings.rank === 'number' ? a.settings.rank : null;
+  return (
+    <li className="flex flex-col overflow-hidden rounded-xl border bg-card shadow-xs">
+      {samples.length > 0 ? (
+        <ul className="grid grid-cols-4 gap-px bg-border" aria-label={`Samples from ${a.name}`}>
+          {samples.slice(0, 4).map((url, i) => (
+            <li key={url} className="aspect-square overflow-hidden bg-muted">
+              <img
+                src={url}
+                alt={`Sample ${i + 1}`}
+                width={256}
+                height={256}
+                loading="lazy"
+                className="size-full object-cover"
+              />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <div
+          aria-hidden="true"
+          className="flex aspect-[4/1] items-center justify-center bg-gradient-to-br from-accent to-secondary text-accent-foreground"
+        >
+          <Boxes className="size-8" />
+        </div>
+      )}
+      <div className="flex flex-1 flex-col gap-3 p-4">
+        <div className="grid gap-1.5">
+          <h3 className="font-semibold break-words">{a.name}</h3>
+          <div className="flex flex-wrap gap-1.5">
+            <Badge variant="accent">{a.kind === 'LORA' ? 'LoRA' : 'Spectral shift'}</Badge>
+            <Badge variant="secondary">{SOURCE[a.source]}</Badge>
+          </div>
+          <p className="text-xs text-muted-foreground">
+            {a.baseModel}
+            {rank ? ` · rank ${rank}` : ''} · {megabytes(a.sizeBytes)} · {day.format(a.createdAt)}
+          </p>
+        </div>
+        <div className="mt-auto flex flex-wrap items-center gap-1.5">
+          <Button asChild size="sm">
+            <Link href={`/generate?adapter=${a.id}`}>
+              <Sparkles aria-hidden="true" />
+              <span>
+                Use<span className="sr-only"> {a.name}</span> in Generate
+              </span>
+            </Link>
+          </Button>
+          <Button asChild size="icon-sm" variant="ghost" title="Images made with it">
+            <Link href={`/gallery?adapter=${a.id}`}>
+              <Images aria-hidden="true" />
+              <span className="sr-only">Images made with {a.name}</span>
+            </Link>
+          </Button>
+          <Dialog
+            open={renaming}
+            onOpenChange={(open) => {
+              setRenaming(open);
+              if (open) setDraft(a.name);
+            }}
+          >
+            <DialogTrigger asChild>
+              <Button type="button" size="icon-sm" variant="ghost" title="Rename">
+                <Pencil aria-hidden="true" />
+                <span className="sr-only">Rename {a.name}</span>
+              </Button>
+            </DialogTrigger>
+            <DialogContent>
+              <form onSubmit={submitRename} className="grid gap-4">
+                <DialogHeader>
+                  <DialogTitle>Rename adapter</DialogTitle>
+                  <DialogDescription>
+                    The name is only for you; prompts are unchanged.
+                  </DialogDescription>
+                </DialogHeader>
+                <div className="grid gap-2">
+                  <Label htmlFor={`${id}-name`}>Name</Label>
+                  <Input
+                    id={`${id}-name`}
+                    value={draft}
+                    onChange={(e) => setDraft(e.target.value)}
+                    maxLength={80}
+                    required
+                    autoFocus
+                  />
+                </div>
+                <DialogFooter>
+                  <Button type="button" variant="outline" onClick={() => setRenaming(false)}>
+                    Cancel
+                  </Button>
+                  <Button type="submit" disabled={!draft.trim()}>
+                    Save
+                  </Button>
+                </DialogFooter>
+              </form>
+            </DialogContent>
+          </Dialog>
+          <AlertDialog>
+            <AlertDialogTrigger asChild>
+              <Button
+                type="button"
+                size="icon-sm"
+                variant="ghost"
+                title="Delete"
+                className="hover:bg-destructive/10 hover:text-destructive"
+              >
+                <Trash2 aria-hidden="true" />
+                <span className="sr-only">Delete {a.name}</span>
+              </Button>
+            </AlertDialogTrigger>
+            <AlertDialogContent>
+              <AlertDialogHeader>
+                <AlertDialogTitle>Delete “{a.name}”?</AlertDialogTitle>
+                <AlertDialogDescription>
+                  Its file and samples are deleted for good. Images already made with it stay in
+                  your gallery.
+                </AlertDialogDescription>
+              </AlertDialogHeader>
+              <AlertDialogFooter>
+                <AlertDialogCancel>Keep it</AlertDialogCancel>
+                <AlertDialogAction onClick={() => remove.mutate({ id: a.id })}>
+                  Delete
+                </AlertDialogAction>
+              </AlertDialogFooter>
+            </AlertDialogContent>
+          </AlertDialog>
+        </div>
+      </div>
+    </li>
   );
 }
