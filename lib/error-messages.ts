@@ -106,6 +106,25 @@ export interface DescribedError {
   fieldErrors: Record<string, string[]> | null;
 }
 
+/**
+ * An error from a plain fetch (REST, uploads) carrying the server's AppError code the way tRPC
+ * errors do (`data.appCode`), so describeError() treats both alike.
+ */
+export class RequestError extends Error {
+  readonly data: { appCode: string | null; code: string | null; fieldErrors: null };
+  constructor(message: string, appCode: string | null) {
+    super(message);
+    this.name = 'RequestError';
+    this.data = { appCode, code: null, fieldErrors: null };
+  }
+}
+
+/** Reads a problem+json error response (server/http.ts) into a RequestError. */
+export async function requestErrorFrom(res: Response): Promise<RequestError> {
+  const body = (await res.json().catch(() => null)) as { code?: string; detail?: string } | null;
+  return new RequestError(body?.detail ?? `Request failed (${res.status})`, body?.code ?? null);
+}
+
 interface ErrorData {
   appCode?: string | null;
   code?: string;

@@ -1,407 +1,333 @@
 'use client';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { History, Loader2, RotateCcw, Sparkles } from 'lucide-react';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
-import { LibraryThumbs } from '@/components/library-thumbs';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import { toast } from 'sonner';
+import { useDebouncedValue } from '@/components/hooks/use-debounced-value';
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import {
+  Form,
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from '@/components/ui/form';
+import { Textarea } from '@/components/ui/textarea';
+import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
-import { uploadLibraryImage } from '@/lib/upload';
-import type { MAP_KINDS } from '@/server/inference/map-kinds';
-import { CONTROL_TYPES, SCHEDULERS, type GenerateInputRaw } from '@/server/jobs/schemas';
+import { generateInput, type GenerateInput } from '@/server/jobs/schemas';
+import { AdapterSection } from './adapter-section';
+import { AdvancedSection } from './advanced-section';
+import { ControlSection } from './control-section';
+import {
+  DEFAULT_VALUES,
+  DEFAULT_WEIGHT,
+  EXAMPLE_PROMPTS,
+  newControl,
+  valuesFromJobRequest,
+  type FormValues,
+} from './presets';
+import { ReferenceSection, type LibraryEntry } from './reference-section';
+import { SizeSection } from './size-section';
+import { createGenerationOnce } from './submit';
 
-type MapChoice = 'none' | (typeof MAP_KINDS)[number];
-
-type ImageSlot = { id: string; name: string } | null;
-
-function ImagePicker({
-  label,
-  value,
-  onChange,
-  library,
-}: {
-  label: string;
-  value: ImageSlot;
-  onChange: (v: ImageSlot) => void;
-  library: { id: string; thumbnailUrl: string }[];
-}) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function pick(file: File | undefined) {
-    if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const img = await uploadLibraryImage(file);
-      onChange({ id: img.id, name: file.name });
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <div className="picker">
-      <label>
-        {label}
-        <input
-          type="file"
-          accept="image/png,image/jpeg,image/webp"
-          disabled={busy}
-          onChange={(e) => void pick(e.target.files?.[0])}
-        />
-      </label>
-      {library.length > 0 && (
-        <LibraryThumbs
-          items={library.slice(0, 12)}
-          selected={value ? [value.id] : []}
-          label={`${label}: choose from your library`}
-          onPick={(id, i) => onChange({ id, name: `library image ${i + 1}` })}
-        />
-      )}
-      {busy && <span className="muted">Uploading…</span>}
-      {value && (
-        <span className="muted">
-          {value.name} ✓{' '}
-          <button type="button" className="link" onClick={() => onChange(null)}>
-            remove
-          </button>
-        </span>
-      )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
+export interface GeneratePrefill {
+  remix: string | null;
+  reference: string | null;
+  control: string | null;
+  adapter: string | null;
+  prompt: string | null;
 }
 
-export function GenerateForm({
-  initialReference,
-  initialControl,
-  initialAdapter,
-}: {
-  initialReference: string | null;
-  initialControl: string | null;
-  initialAdapter: string | null;
-}) {
+function prefilledValues(p: GeneratePrefill): FormValues {
+  return {
+    ...DEFAULT_VALUES,
+    prompt: p.prompt ?? '',
+    references: p.reference ? [{ referenceId: p.reference, weight: DEFAULT_WEIGHT }] : [],
+    // The built-in Canny map is always available on the web tier.
+    controls: p.control ? [newControl(p.control, (k) => k === 'canny')] : [],
+    loras: p.adapter ? [{ adapterId: p.adapter, weight: DEFAULT_WEIGHT }] : [],
+  };
+}
+
+export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
   const trpc = useTRPC();
   const router = useRouter();
+  const queryClient = useQueryClient();
+  const form = useForm<FormValues, unknown, GenerateInput>({
+    resolver: zodResolver(generateInput),
+    defaultValues: prefilledValues(prefill),
+  });
+
   const library = useQuery(trpc.references.list.queryOptions());
   const maps = useQuery(trpc.references.controlMaps.queryOptions());
-  const libraryItems = library.data ?? [];
-  const myAdapters = useQuery(trpc.adapters.list.queryOptions());
-  const [loras, setLoras] = useState<{ adapterId: string; weight: number }[]>(
-    initialAdapter ? [{ adapterId: initialAdapter, weight: 0.8 }] : [],
-  );
-  const [prompt, setPrompt] = useState('');
-  const [negativePrompt, setNegativePrompt] = useState('');
-  const [size, setSize] = useState('512x512');
-  const [steps, setSteps] = useState(25);
-  const [guidanceScale, setGuidance] = useState(7.5);
-  const [scheduler, setScheduler] = useState<(typeof SCHEDULERS)[number]>('euler_a');
-  const [seed, setSeed] = useState('');
-  const [reference, setReference] = useState<ImageSlot>(
-    initialReference ? { id: initialReference, name: 'from your library' } : null,
-  );
-  const [referenceWeight, setReferenceWeight] = useState(0.8);
-  const [control, setControl] = useState<ImageSlot>(
-    initialControl ? { id: initialControl, name: 'from your library' } : null,
-  );
-  const [controlType, setControlType] = useState<(typeof CONTROL_TYPES)[number]>('canny');
-  const [controlScale, setControlScale] = useState(1);
-  const [preprocess, setPreprocess] = useState<MapChoice>('canny');
-  const [cannyLow, setCannyLow] = useState(100);
-  const [cannyHigh, setCannyHigh] = useState(200);
-
-  const [width, height] = size.split('x').map(Number) as [number, number];
-  const request: GenerateInputRaw = {
-    prompt: prompt.trim() || ' ',
-    negativePrompt,
-    width,
-    height,
-    steps,
-    guidanceScale,
-    scheduler,
-    ...(seed.trim() ? { seed: Number(seed) } : {}),
-    references: reference ? [{ referenceId: reference.id, weight: referenceWeight }] : [],
-    loras,
-    controls: control
-      ? [
-          {
-            imageId: control.id,
-            type: controlType,
-            scale: controlScale,
-            preprocess,
-            cannyLow,
-            cannyHigh,
-          },
-        ]
-      : [],
-  };
-  const quote = useQuery(trpc.jobs.quote.queryOptions({ ...request, prompt: 'x' }));
-  const balance = useQuery(trpc.account.me.queryOptions());
-  const create = useMutation(
-    trpc.jobs.create.mutationOptions({
-      onSuccess: (job) => router.push(`/jobs/${job.id}`),
-    }),
+  const adapters = useQuery(trpc.adapters.list.queryOptions());
+  const me = useQuery(trpc.account.me.queryOptions());
+  const libraryById = useMemo(
+    () => new Map<string, LibraryEntry>((library.data ?? []).map((i) => [i.id, i])),
+    [library.data],
   );
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    if (create.isPending || !prompt.trim()) return;
-    create.mutate({ ...request, prompt });
+  // ?remix=<jobId>: that job's exact parameters, seed included.
+  const remix = useQuery({
+    ...trpc.jobs.get.queryOptions({ id: prefill.remix ?? '' }),
+    enabled: Boolean(prefill.remix),
+    staleTime: Infinity,
+  });
+  const [remixedFrom, setRemixedFrom] = useState<Date | null>(null);
+  const remixApplied = useRef(false);
+  useEffect(() => {
+    if (remixApplied.current) return;
+    if (remix.error) {
+      remixApplied.current = true;
+      toastError(remix.error, { title: 'Could not load that generation' });
+      return;
+    }
+    if (!remix.data) return;
+    remixApplied.current = true;
+    const values = remix.data.kind === 'GENERATE' ? valuesFromJobRequest(remix.data.request) : null;
+    if (!values) {
+      toast.error('Only generations can be remixed here', {
+        description: 'Photo edits open on the Edit page.',
+      });
+      return;
+    }
+    form.reset(values);
+    setRemixedFrom(remix.data.createdAt);
+  }, [remix.data, remix.error, form]);
+
+  // The price, live: asked once the settings stop moving (sliders), the last one shown meanwhile.
+  const values = useWatch({ control: form.control });
+  const priced = useDebouncedValue(JSON.stringify(values), 250);
+  const quoteInput = useMemo(() => {
+    const parsed = generateInput.safeParse({ ...(JSON.parse(priced) as object), prompt: 'x' });
+    return parsed.success ? parsed.data : null;
+  }, [priced]);
+  const quote = useQuery({
+    ...trpc.jobs.quote.queryOptions(quoteInput ?? { prompt: 'x' }),
+    enabled: quoteInput !== null,
+    placeholderData: keepPreviousData,
+  });
+
+  const createOnce = useMemo(() => createGenerationOnce(), []);
+  const inFlight = useRef(false);
+  const create = useMutation({
+    mutationFn: createOnce,
+    onSuccess: async (job) => {
+      await queryClient.invalidateQueries({ queryKey: trpc.account.me.queryKey() });
+      router.push(`/jobs/${job.id}`);
+    },
+    onError: (e) => {
+      inFlight.current = false;
+      const described = toastError(e, { title: 'Could not start the generation' });
+      // Field errors from the server land on the fields, like the form's own checks.
+      for (const [field, msgs] of Object.entries(described.fieldErrors ?? {})) {
+        if (field in DEFAULT_VALUES)
+          form.setError(field as keyof FormValues, { message: msgs.join(', ') });
+      }
+    },
+  });
+
+  function onValid(input: GenerateInput) {
+    // A second click before React re-renders must not start a second job.
+    if (inFlight.current) return;
+    inFlight.current = true;
+    create.mutate(input);
   }
 
+  const busy = create.isPending || create.isSuccess;
+  const available = me.data?.credits.available;
+  const total = quote.data?.total;
+  const short = total !== undefined && available !== undefined && total > available;
+  const loadingRemix = Boolean(prefill.remix) && remix.isPending;
+
   return (
-    <form className="generate" onSubmit={submit}>
-      <h1>Generate</h1>
-      <label>
-        Prompt
-        <textarea
-          value={prompt}
-          onChange={(e) => setPrompt(e.target.value)}
-          rows={3}
-          required
-          maxLength={2000}
-        />
-      </label>
-      <label>
-        Negative prompt
-        <input
-          value={negativePrompt}
-          onChange={(e) => setNegativePrompt(e.target.value)}
-          maxLength={2000}
-        />
-      </label>
-      <fieldset>
-        <legend>Picture prompt (IP-Adapter)</legend>
-        <ImagePicker
-          label="Reference image"
-          value={reference}
-          onChange={setReference}
-          library={libraryItems}
-        />
-        {reference && (
-          <label>
-            Reference weight {referenceWeight.toFixed(2)}
-            <input
-              type="range"
-              min={0}
-              max={1.5}
-              step={0.05}
-              value={referenceWeight}
-              onChange={(e) => setReferenceWeight(Number(e.target.value))}
+    <Form {...form}>
+      <form
+        noValidate
+        onSubmit={(e) => void form.handleSubmit(onValid)(e)}
+        className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:items-start"
+        aria-busy={loadingRemix}
+      >
+        <div className="grid min-w-0 gap-6">
+          <header className="grid gap-1">
+            <h1 className="text-3xl font-bold tracking-tight">Generate</h1>
+            <p className="text-muted-foreground">
+              Describe it in words, then steer it with pictures, structure and your adapters.
+            </p>
+          </header>
+
+          {loadingRemix && (
+            <Alert variant="info">
+              <Loader2 className="animate-spin" aria-hidden="true" />
+              <AlertTitle>Loading that generation’s settings…</AlertTitle>
+            </Alert>
+          )}
+          {remixedFrom && (
+            <Alert variant="info">
+              <History aria-hidden="true" />
+              <AlertTitle>Remixing a generation from {remixedFrom.toLocaleString()}</AlertTitle>
+              <AlertDescription>
+                Every setting and the seed are as they were. Change anything, then generate.
+                <Button
+                  type="button"
+                  variant="outline"
+                  size="sm"
+                  className="mt-1"
+                  onClick={() => {
+                    form.reset(DEFAULT_VALUES);
+                    setRemixedFrom(null);
+                    router.replace('/generate');
+                  }}
+                >
+                  <RotateCcw aria-hidden="true" />
+                  Start from scratch
+                </Button>
+              </AlertDescription>
+            </Alert>
+          )}
+
+          <section
+            aria-label="Prompt and size"
+            className="grid gap-5 rounded-xl border bg-card p-4 shadow-xs sm:p-6"
+          >
+            <FormField
+              control={form.control}
+              name="prompt"
+              render={({ field }) => (
+                <FormItem>
+                  <FormLabel className="text-base">Prompt</FormLabel>
+                  <FormControl>
+                    <Textarea
+                      {...field}
+                      rows={4}
+                      maxLength={2000}
+                      placeholder="Describe the picture: subject, setting, style, light…"
+                      className="min-h-28 text-base"
+                    />
+                  </FormControl>
+                  <FormMessage />
+                  {!field.value && (
+                    <div className="flex flex-wrap items-center gap-2 text-sm">
+                      <span className="text-muted-foreground">Try:</span>
+                      {EXAMPLE_PROMPTS.map((p) => (
+                        <button
+                          key={p}
+                          type="button"
+                          data-slot="example-prompt"
+                          onClick={() => form.setValue('prompt', p, { shouldDirty: true })}
+                          className="cursor-pointer rounded-full border bg-background px-3 py-1 text-left text-xs hover:bg-accent hover:text-accent-foreground"
+                        >
+                          {p}
+                        </button>
+                      ))}
+                    </div>
+                  )}
+                </FormItem>
+              )}
             />
-          </label>
-        )}
-      </fieldset>
-      <fieldset>
-        <legend>Structure (ControlNet)</legend>
-        <ImagePicker
-          label="Control image"
-          value={control}
-          onChange={setControl}
-          library={libraryItems}
-        />
-        {control && (
-          <>
-            <label>
-              Control type
-              <select
-                value={controlType}
-                onChange={(e) => setControlType(e.target.value as (typeof CONTROL_TYPES)[number])}
-              >
-                {CONTROL_TYPES.map((t) => (
-                  <option key={t}>{t}</option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Make a map from the photo
-              <select
-                value={preprocess}
-                onChange={(e) => setPreprocess(e.target.value as MapChoice)}
-              >
-                <option value="none">No: the image already is the map</option>
-                {(maps.data ?? []).map((m) => (
-                  <option key={m.kind} value={m.kind} disabled={!m.available}>
-                    {m.kind}
-                    {m.available ? '' : ' (not available here)'}
-                  </option>
-                ))}
-              </select>
-            </label>
-            {preprocess === 'canny' && (
-              <div className="control-row">
-                <label>
-                  Low threshold {cannyLow}
-                  <input
-                    type="range"
-                    min={0}
-                    max={500}
-                    step={10}
-                    value={cannyLow}
-                    onChange={(e) => setCannyLow(Number(e.target.value))}
-                  />
-                </label>
-                <label>
-                  High threshold {cannyHigh}
-                  <input
-                    type="range"
-                    min={0}
-                    max={500}
-                    step={10}
-                    value={cannyHigh}
-                    onChange={(e) => setCannyHigh(Number(e.target.value))}
-                  />
-                </label>
-              </div>
-            )}
-            {preprocess !== 'none' && (
-              <figure className="control-row">
-                <img
-                  src={`/api/references/${control.id}/control-map?kind=${preprocess}&low=${cannyLow}&high=${cannyHigh}`}
-                  alt={`The ${preprocess} map the job will use`}
-                  // Known dimensions: no layout shift while the map loads.
-                  width={libraryItems.find((i) => i.id === control.id)?.width ?? 512}
-                  height={libraryItems.find((i) => i.id === control.id)?.height ?? 512}
-                  data-testid="control-map"
-                />
-                <figcaption className="muted">
-                  This {preprocess} map steers the layout. Nothing is charged until you generate.
-                </figcaption>
-              </figure>
-            )}
-            <label>
-              Control strength {controlScale.toFixed(2)}
-              <input
-                type="range"
-                min={0}
-                max={2}
-                step={0.05}
-                value={controlScale}
-                onChange={(e) => setControlScale(Number(e.target.value))}
-              />
-            </label>
-          </>
-        )}
-      </fieldset>
-      <fieldset>
-        <legend>Your adapters (LoRA)</legend>
-        {(myAdapters.data ?? []).length === 0 && (
-          <p className="muted small">No adapters yet: add one on the Adapters page.</p>
-        )}
-        {(myAdapters.data ?? []).map((a) => {
-          const picked = loras.find((l) => l.adapterId === a.id);
-          return (
-            <div key={a.id} className="control-row">
-              <label className="inline">
-                <input
-                  type="checkbox"
-                  checked={Boolean(picked)}
-                  onChange={(e) =>
-                    setLoras((ls) =>
-                      e.target.checked
-                        ? [...ls, { adapterId: a.id, weight: 0.8 }]
-                        : ls.filter((l) => l.adapterId !== a.id),
-                    )
-                  }
-                />{' '}
-                {a.name}
-              </label>
-              {picked && (
-                <label>
-                  Weight {picked.weight.toFixed(2)}
-                  <input
-                    type="range"
-                    min={-1}
-                    max={1.5}
-                    step={0.05}
-                    value={picked.weight}
-                    onChange={(e) =>
-                      setLoras((ls) =>
-                        ls.map((l) =>
-                          l.adapterId === a.id ? { ...l, weight: Number(e.target.value) } : l,
-                        ),
-                      )
-                    }
-                  />
-                </label>
+            <FormField
+              control={form.control}
+              name="negativePrompt"
+              render={({ field }) => (
+                <FormItem>
+                  <FormLabel>Things to avoid</FormLabel>
+                  <FormControl>
+                    <Textarea
+                      {...field}
+                      rows={1}
+                      maxLength={2000}
+                      placeholder="blurry, extra fingers, text"
+                    />
+                  </FormControl>
+                  <FormDescription>Also called a negative prompt. Optional.</FormDescription>
+                  <FormMessage />
+                </FormItem>
+              )}
+            />
+            <SizeSection form={form} />
+          </section>
+
+          <ReferenceSection form={form} library={libraryById} />
+          <ControlSection form={form} library={libraryById} maps={maps.data ?? []} />
+          <AdapterSection form={form} adapters={adapters.data} />
+          <AdvancedSection form={form} defaultOpen={false} />
+        </div>
+
+        <aside
+          aria-label="Price and start"
+          className="sticky bottom-0 z-30 -mx-4 border-t bg-background/95 px-4 py-3 backdrop-blur sm:-mx-6 sm:px-6 lg:top-20 lg:bottom-auto lg:mx-0 lg:grid lg:gap-4 lg:rounded-xl lg:border lg:bg-card lg:p-6 lg:shadow-xs"
+        >
+          <div className="flex items-center gap-3 lg:grid lg:gap-4">
+            <div className="min-w-0 flex-1">
+              <p className="text-sm lg:text-base" data-testid="price">
+                {quote.data ? (
+                  <>
+                    Costs{' '}
+                    <strong className="text-lg font-semibold tabular-nums lg:text-2xl">
+                      {quote.data.total} credit{quote.data.total === 1 ? '' : 's'}
+                    </strong>
+                  </>
+                ) : quoteInput === null ? (
+                  'Check the settings'
+                ) : (
+                  'Pricing…'
+                )}
+              </p>
+              {available !== undefined && (
+                <p className="text-xs text-muted-foreground tabular-nums lg:text-sm">
+                  You have {available.toLocaleString('en-US')}
+                </p>
               )}
             </div>
-          );
-        })}
-      </fieldset>
-      <details>
-        <summary>Advanced settings</summary>
-        <label>
-          Size
-          <select value={size} onChange={(e) => setSize(e.target.value)}>
-            <option value="512x512">Square 512×512</option>
-            <option value="512x768">Portrait 512×768</option>
-            <option value="768x512">Landscape 768×512</option>
-            <option value="768x768">Large 768×768</option>
-          </select>
-        </label>
-        <label>
-          Steps
-          <input
-            type="number"
-            min={1}
-            max={100}
-            value={steps}
-            onChange={(e) => setSteps(Number(e.target.value))}
-          />
-        </label>
-        <label>
-          Guidance
-          <input
-            type="number"
-            min={0}
-            max={20}
-            step={0.5}
-            value={guidanceScale}
-            onChange={(e) => setGuidance(Number(e.target.value))}
-          />
-        </label>
-        <label>
-          Scheduler
-          <select
-            value={scheduler}
-            onChange={(e) => setScheduler(e.target.value as (typeof SCHEDULERS)[number])}
-          >
-            {SCHEDULERS.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Seed (empty for random)
-          <input
-            inputMode="numeric"
-            value={seed}
-            onChange={(e) => setSeed(e.target.value.replace(/\D/g, ''))}
-          />
-        </label>
-      </details>
-      <p className="price" data-testid="price">
-        {quote.data
-          ? `Costs ${quote.data.total} credit${quote.data.total === 1 ? '' : 's'}`
-          : quote.isError
-            ? 'Check the settings'
-            : 'Pricing…'}
-        {balance.data && (
-          <span className="muted"> · you have {balance.data.credits.available}</span>
-        )}
-      </p>
-      {create.error && (
-        <p role="alert" className="error">
-          {create.error.message}
-        </p>
-      )}
-      <button type="submit" disabled={create.isPending || !prompt.trim()}>
-        {create.isPending ? 'Submitting…' : 'Generate'}
-      </button>
-    </form>
+            {quote.data && quote.data.lines.length > 0 && (
+              <ul
+                className="hidden gap-1 border-t pt-3 text-sm lg:grid"
+                aria-label="Price breakdown"
+              >
+                {quote.data.lines.map((l) => (
+                  <li key={l.label} className="flex justify-between gap-2 text-muted-foreground">
+                    <span>{l.label}</span>
+                    <span className="tabular-nums">{Number(l.credits.toFixed(2))}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <Button
+              type="submit"
+              size="lg"
+              className="shrink-0 lg:w-full"
+              disabled={busy || short || loadingRemix}
+            >
+              {busy ? (
+                <Loader2 className="animate-spin" aria-hidden="true" />
+              ) : (
+                <Sparkles aria-hidden="true" />
+              )}
+              {busy ? 'Starting…' : 'Generate'}
+            </Button>
+          </div>
+          {short && (
+            <p role="status" className="mt-2 text-sm text-destructive lg:mt-0">
+              Not enough credits for this.{' '}
+              <Link href="/billing" className="font-medium underline">
+                Buy credits
+              </Link>{' '}
+              or lower the size, steps or number of images.
+            </p>
+          )}
+          <p className="hidden text-xs text-muted-foreground lg:block">
+            Credits are held while it runs and returned if it fails.
+          </p>
+        </aside>
+      </form>
+    </Form>
   );
 }

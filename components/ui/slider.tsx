@@ -6,7 +6,8 @@ import { cn } from '@/lib/utils';
 /**
  * A range slider. The ARIA slider role sits on each thumb, so `aria-label` and
  * `aria-labelledby` are passed to the thumbs (a <label htmlFor> cannot name a thumb): give
- * the visible <Label> an id and pass it as `aria-labelledby`.
+ * the visible <Label> an id and pass it as `aria-labelledby`. With two thumbs, name each with
+ * `thumbLabels` (e.g. ["Start", "End"]).
  */
 export function Slider({
   className,
@@ -17,8 +18,12 @@ export function Slider({
   'aria-label': ariaLabel,
   'aria-labelledby': ariaLabelledby,
   'aria-valuetext': ariaValuetext,
+  thumbLabels,
   ...props
-}: ComponentProps<typeof SliderPrimitive.Root> & { 'aria-valuetext'?: string }) {
+}: ComponentProps<typeof SliderPrimitive.Root> & {
+  'aria-valuetext'?: string;
+  thumbLabels?: string[];
+}) {
   const values = useMemo(
     () => (Array.isArray(value) ? value : Array.isArray(defaultValue) ? defaultValue : [min, max]),
     [value, defaultValue, min, max],
@@ -49,8 +54,8 @@ export function Slider({
         <SliderPrimitive.Thumb
           data-slot="slider-thumb"
           key={index}
-          aria-label={ariaLabel}
-          aria-labelledby={ariaLabelledby}
+          aria-label={thumbLabels?.[index] ?? ariaLabel}
+          aria-labelledby={thumbLabels?.[index] ? undefined : ariaLabelledby}
           aria-valuetext={ariaValuetext}
           className="block size-5 shrink-0 cursor-grab rounded-full border-2 border-primary bg-card shadow-sm transition-[color,box-shadow] hover:ring-4 hover:ring-primary/20 disabled:pointer-events-none disabled:opacity-50"
         />

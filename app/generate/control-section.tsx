@@ -1,0 +1,338 @@
+'use client';
+import { Plus, ScanLine, X } from 'lucide-react';
+import { useEffect, useRef, useState } from 'react';
+import { useWatch } from 'react-hook-form';
+import { useDebouncedValue } from '@/components/hooks/use-debounced-value';
+import { LibraryPicker } from '@/components/library-picker';
+import { Button } from '@/components/ui/button';
+import { Label } from '@/components/ui/label';
+import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
+import {
+  Select,
+  SelectContent,
+  SelectItem,
+  SelectTrigger,
+  SelectValue,
+} from '@/components/ui/select';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Slider } from '@/components/ui/slider';
+import { CONTROL_TYPES } from '@/server/jobs/schemas';
+import { Section, SliderField, type GenerateFormApi } from './fields';
+import { CONTROL_TYPE_NAMES, newControl, type ControlType, type ControlValue } from './presets';
+import { Thumb, type LibraryEntry } from './reference-section';
+
+const MAX_CONTROLS = 3;
+
+export interface MapKind {
+  kind: string;
+  available: boolean;
+}
+
+/** The map the job will use, fetched as the settings change (debounced), at its real aspect. */
+function MapPreview({
+  control,
+  entry,
+}: {
+  control: ControlValue;
+  entry: LibraryEntry | undefined;
+}) {
+  const params = useDebouncedValue(
+    `kind=${control.preprocess}&low=${control.cannyLow ?? 100}&high=${control.cannyHigh ?? 200}`,
+    300,
+  );
+  const src =
+    control.preprocess === 'none'
+      ? (entry?.thumbnailUrl ?? null)
+      : `/api/references/${control.imageId}/control-map?${params}`;
+  const [state, setState] = useState<{ src: string | null; status: 'loaded' | 'failed' }>({
+    src: null,
+    status: 'loaded',
+  });
+  // An image that finished loading before hydration never fires onLoad: check on mount too.
+  const imgRef = useRef<HTMLImageElement>(null);
+  useEffect(() => {
+    const img = imgRef.current;
+    if (img?.complete && src) setState({ src, status: img.naturalWidth ? 'loaded' : 'failed' });
+  }, [src]);
+  const loading = src !== null && state.src !== src;
+  const failed = !loading && state.status === 'failed';
+  const width = entry?.width ?? 512;
+  const height = entry?.height ?? 512;
+  return (
+    <figure className="grid content-start gap-2">
+      <div
+        className="relative w-full overflow-hidden rounded-lg border bg-muted"
+        style={{ aspectRatio: `${width} / ${height}` }}
+      >
+        {src && (
+          <img
+            key={src}
+            ref={imgRef}
+            src={src}
+            alt={
+              control.preprocess === 'none'
+                ? 'The control image, used as the map as it is'
+                : `The ${control.preprocess} map the job will use`
+            }
+            width={width}
+            height={height}
+            data-testid="control-map"
+            className="absolute inset-0 size-full object-contain"
+            onLoad={() => setState({ src, status: 'loaded' })}
+            onError={() => setState({ src, status: 'failed' })}
+          />
+        )}
+        {loading && <Skeleton className="absolute inset-0 rounded-none" />}
+        {failed && (
+          <p
+            role="alert"
+            className="absolute inset-0 flex items-center justify-center bg-muted p-4 text-center text-sm text-destructive"
+          >
+            Could not make this map. Choose another kind of map, or use the image as it is.
+          </p>
+        )}
+      </div>
+      <figcaption className="text-xs text-muted-foreground">
+        {control.preprocess === 'none'
+          ? 'Used as the map as it is.'
+          : 'This map steers the layout. Nothing is charged until you generate.'}
+      </figcaption>
+    </figure>
+  );
+}
+
+function ControlCard({
+  index,
+  control,
+  entry,
+  maps,
+  onChange,
+  onRemove,
+}: {
+  index: number;
+  control: ControlValue;
+  entry: LibraryEntry | undefined;
+  maps: MapKind[];
+  onChange: (c: ControlValue) => void;
+  onRemove: () => void;
+}) {
+  const n = index + 1;
+  const patch = (p: Partial<ControlValue>) => onChange({ ...control, ...p });
+  const available = (kind: string) => maps.some((m) => m.kind === kind && m.available);
+  const ids = { type: `control-${n}-type`, map: `control-${n}-map`, model: `control-${n}-model` };
+  const start = control.start ?? 0;
+  const end = control.end ?? 1;
+  return (
+    <li className="grid gap-4 rounded-lg border p-3 sm:p-4">
+      <div className="flex items-center gap-3">
+        <Thumb entry={entry} size={40} />
+        <h3 className="flex-1 text-sm font-semibold">
+          Control {n}
+          {!entry && (
+            <span className="font-normal text-destructive"> (image not in your library)</span>
+          )}
+        </h3>
+        <Button type="button" variant="ghost" size="icon-sm" onClick={onRemove}>
+          <X aria-hidden="true" />
+          <span className="sr-only">Remove control {n}</span>
+        </Button>
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <MapPreview control={control} entry={entry} />
+        <div className="grid content-start gap-4">
+          <div className="grid gap-2">
+            <Label htmlFor={ids.type}>Follow the</Label>
+            <Select
+              value={control.type}
+              onValueChange={(v) => {
+                const type = v as ControlType;
+                // Suggest the matching map; keep the user's choice when there is none.
+                patch(available(type) ? { type, preprocess: type } : { type });
+              }}
+            >
+              <SelectTrigger id={ids.type} aria-label={`Control ${n} type`}>
+                <SelectValue />
+              </SelectTrigger>
+              <SelectContent>
+                {CONTROL_TYPES.map((t) => (
+                  <SelectItem key={t} value={t}>
+                    {CONTROL_TYPE_NAMES[t]}
+                  </SelectItem>
+                ))}
+              </SelectContent>
+            </Select>
+          </div>
+          <div className="grid gap-2">
+            <Label htmlFor={ids.map}>Map</Label>
+            <Select
+              value={control.preprocess ?? 'none'}
+              onValueChange={(v) => patch({ preprocess: v as ControlValue['preprocess'] })}
+            >
+              <SelectTrigger id={ids.map} aria-label={`Control ${n} map`}>
+                <SelectValue />
+              </SelectTrigger>
+              <SelectContent>
+                <SelectItem value="none">The image already is a map</SelectItem>
+                {maps.map((m) => (
+                  <SelectItem key={m.kind} value={m.kind} disabled={!m.available}>
+                    Make a {m.kind} map from the photo{m.available ? '' : ' (not available here)'}
+                  </SelectItem>
+                ))}
+              </SelectContent>
+            </Select>
+          </div>
+          {control.preprocess === 'canny' && (
+            <div className="grid grid-cols-2 gap-3">
+              <SliderField
+                label="Low threshold"
+                value={control.cannyLow ?? 100}
+                min={0}
+                max={500}
+                step={10}
+                format={(v) => String(v)}
+                onChange={(v) => patch({ cannyLow: v })}
+              />
+              <SliderField
+                label="High threshold"
+                value={control.cannyHigh ?? 200}
+                min={0}
+                max={500}
+                step={10}
+                format={(v) => String(v)}
+                onChange={(v) => patch({ cannyHigh: v })}
+              />
+            </div>
+          )}
+          <div className="grid gap-2">
+            <Label id={ids.model} className="font-normal">
+              Model
+            </Label>
+            <RadioGroup
+              aria-labelledby={ids.model}
+              value={control.adapter ?? 'controlnet'}
+              onValueChange={(v) => patch({ adapter: v as 'controlnet' | 't2i_adapter' })}
+              className="grid gap-2"
+            >
+              <Label className="font-normal">
+                <RadioGroupItem value="controlnet" /> ControlNet: follows closely
+              </Label>
+              <Label className="font-normal">
+                <RadioGroupItem value="t2i_adapter" /> T2I-Adapter: lighter, cheaper
+              </Label>
+            </RadioGroup>
+          </div>
+          <SliderField
+            label={`Strength of control ${n}`}
+            value={control.scale ?? 1}
+            min={0}
+            max={2}
+            step={0.05}
+            onChange={(v) => patch({ scale: v })}
+          />
+          <div className="grid gap-2">
+            <div className="flex items-center justify-between gap-2">
+              <span className="text-sm">Applies during</span>
+              <span className="text-sm font-medium tabular-nums" aria-hidden="true">
+                {Math.round(start * 100)}–{Math.round(end * 100)}%
+              </span>
+            </div>
+            <Slider
+              value={[start, end]}
+              min={0}
+              max={1}
+              step={0.05}
+              minStepsBetweenThumbs={1}
+              thumbLabels={[`Control ${n} starts at`, `Control ${n} ends at`]}
+              aria-valuetext={`${Math.round(start * 100)} to ${Math.round(end * 100)} percent of the steps`}
+              onValueChange={([s, e]) =>
+                s !== undefined && e !== undefined && patch({ start: s, end: e })
+              }
+            />
+            <p className="text-xs text-muted-foreground">
+              Ending early keeps the layout but frees the details.
+            </p>
+          </div>
+        </div>
+      </div>
+    </li>
+  );
+}
+
+export function ControlSection({
+  form,
+  library,
+  maps,
+}: {
+  form: GenerateFormApi;
+  library: Map<string, LibraryEntry>;
+  maps: MapKind[];
+}) {
+  const controls = useWatch({ control: form.control, name: 'controls' }) ?? [];
+  const set = (next: ControlValue[]) =>
+    form.setValue('controls', next, {
+      shouldDirty: true,
+      shouldValidate: form.formState.isSubmitted,
+    });
+  const mapAvailable = (kind: string) =>
+    maps.length === 0 ? kind === 'canny' : maps.some((m) => m.kind === kind && m.available);
+
+  const picker = (
+    <LibraryPicker
+      title="Choose a control image"
+      description="A photo to take the layout from, or a ready map (edges, depth, pose…)."
+      max={1}
+      onPick={([img]) => img && set([...controls, newControl(img.id, mapAvailable)])}
+      trigger={
+        <Button
+          type="button"
+          variant="outline"
+          size="sm"
+          disabled={controls.length >= MAX_CONTROLS}
+        >
+          <Plus aria-hidden="true" />
+          Add control image
+        </Button>
+      }
+    />
+  );
+
+  return (
+    <Section
+      title="Structure"
+      method="ControlNet · T2I-Adapter"
+      description="Keep the layout, pose, edges or depth of a picture. You see the map before you spend anything."
+      action={controls.length > 0 ? picker : undefined}
+    >
+      {controls.length === 0 ? (
+        <div className="flex flex-col items-center gap-3 rounded-lg border border-dashed p-5 text-center sm:flex-row sm:text-left">
+          <ScanLine className="size-8 shrink-0 text-muted-foreground" aria-hidden="true" />
+          <p className="flex-1 text-sm text-muted-foreground">
+            No structure. Add a photo to keep its layout, or a sketch to follow.
+          </p>
+          {picker}
+        </div>
+      ) : (
+        <>
+          <ul className="grid gap-3">
+            {controls.map((c, i) => (
+              <ControlCard
+                key={`${c.imageId}-${i}`}
+                index={i}
+                control={c}
+                entry={library.get(c.imageId)}
+                maps={maps}
+                onChange={(next) => set(controls.map((x, j) => (j === i ? next : x)))}
+                onRemove={() => set(controls.filter((_, j) => j !== i))}
+              />
+            ))}
+          </ul>
+          {form.formState.errors.controls && (
+            <p role="alert" className="text-sm text-destructive">
+              Each control must start before it ends.
+            </p>
+          )}
+        </>
+      )}
+    </Section>
+  );
+}

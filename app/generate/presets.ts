@@ -1,0 +1,154 @@
+// The generate form's vocabulary: sizes by aspect ratio, friendly names for the schema's enums,
+// the form's starting values, and how a past job's request becomes the form again (remix).
+import type { CONTROL_TYPES, GenerateInputRaw, SCHEDULERS } from '@/server/jobs/schemas';
+
+export type FormValues = GenerateInputRaw;
+export type ControlValue = NonNullable<FormValues['controls']>[number];
+export type ControlType = (typeof CONTROL_TYPES)[number];
+export type Scheduler = (typeof SCHEDULERS)[number];
+
+export interface AspectPreset {
+  id: string;
+  label: string;
+  shape: string;
+  /** Sizes for SD 1.5-family models: near 512² (standard) or 768² (large), multiples of 8. */
+  standard: { width: number; height: number };
+  large: { width: number; height: number };
+}
+
+export const ASPECTS: AspectPreset[] = [
+  {
+    id: '1:1',
+    label: '1:1',
+    shape: 'Square',
+    standard: { width: 512, height: 512 },
+    large: { width: 768, height: 768 },
+  },
+  {
+    id: '4:3',
+    label: '4:3',
+    shape: 'Landscape',
+    standard: { width: 640, height: 480 },
+    large: { width: 896, height: 672 },
+  },
+  {
+    id: '3:4',
+    label: '3:4',
+    shape: 'Portrait',
+    standard: { width: 480, height: 640 },
+    large: { width: 672, height: 896 },
+  },
+  {
+    id: '16:9',
+    label: '16:9',
+    shape: 'Wide',
+    standard: { width: 768, height: 432 },
+    large: { width: 1024, height: 576 },
+  },
+  {
+    id: '9:16',
+    label: '9:16',
+    shape: 'Tall',
+    standard: { width: 432, height: 768 },
+    large: { width: 576, height: 1024 },
+  },
+];
+
+export type SizeChoice = { aspect: string; large: boolean } | { aspect: 'custom'; large: false };
+
+/** Which preset a width×height is, or "custom" (a remixed API job may have any valid size). */
+export function sizeChoiceOf(width: number, height: number): SizeChoice {
+  for (const a of ASPECTS) {
+    if (a.standard.width === width && a.standard.height === height)
+      return { aspect: a.id, large: false };
+    if (a.large.width === width && a.large.height === height) return { aspect: a.id, large: true };
+  }
+  return { aspect: 'custom', large: false };
+}
+
+export const SCHEDULER_NAMES: Record<Scheduler, string> = {
+  euler_a: 'Euler a — varied, fast',
+  dpmpp_2m_karras: 'DPM++ 2M Karras — crisp detail',
+  ddim: 'DDIM — steady, repeatable',
+  unipc: 'UniPC — good in few steps',
+};
+
+export const CONTROL_TYPE_NAMES: Record<ControlType, string> = {
+  canny: 'Edges (Canny)',
+  depth: 'Depth',
+  pose: 'Body pose',
+  lineart: 'Line art',
+  scribble: 'Scribble',
+  softedge: 'Soft edges',
+  seg: 'Segmentation',
+  normal: 'Surface normals',
+  mlsd: 'Straight lines (M-LSD)',
+};
+
+export const DEFAULT_WEIGHT = 0.8;
+
+export const DEFAULT_VALUES = {
+  prompt: '',
+  negativePrompt: '',
+  width: 512,
+  height: 512,
+  steps: 25,
+  guidanceScale: 7.5,
+  scheduler: 'euler_a',
+  seed: undefined,
+  numImages: 1,
+  references: [],
+  ipAdapter: 'base',
+  controls: [],
+  loras: [],
+} satisfies FormValues;
+
+export function newControl(imageId: string, mapAvailable: (kind: string) => boolean): ControlValue {
+  return {
+    imageId,
+    type: 'canny',
+    adapter: 'controlnet',
+    scale: 1,
+    start: 0,
+    end: 1,
+    preprocess: mapAvailable('canny') ? 'canny' : 'none',
+    cannyLow: 100,
+    cannyHigh: 200,
+  };
+}
+
+export const EXAMPLE_PROMPTS = [
+  'a lighthouse on a cliff at night, stars, oil painting',
+  'a cosy reading nook with plants, morning light, photo',
+  'a corgi astronaut on the moon, 35mm film',
+];
+
+const KNOWN_KEYS = [
+  'prompt',
+  'negativePrompt',
+  'baseModel',
+  'width',
+  'height',
+  'steps',
+  'guidanceScale',
+  'scheduler',
+  'seed',
+  'numImages',
+  'references',
+  'ipAdapter',
+  'controls',
+  'loras',
+] as const;
+
+/**
+ * A stored job request as form values: exactly its parameters (seed and base model included),
+ * minus what belongs to that one call (its webhook) and anything this form does not know.
+ */
+export function valuesFromJobRequest(request: unknown): FormValues | null {
+  if (typeof request !== 'object' || request === null) return null;
+  const r = request as Record<string, unknown>;
+  if (typeof r.prompt !== 'string') return null;
+  const out: Record<string, unknown> = { ...DEFAULT_VALUES };
+  for (const key of KNOWN_KEYS) if (r[key] !== undefined) out[key] = r[key];
+  return out as FormValues;
+}
