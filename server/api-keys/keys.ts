@@ -2,30 +2,14 @@
 // live or test, a random secret shown once, stored as a SHA-256 hash plus a display fragment;
 // scopes; last used; revocable.
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { db } from '../db';
 import { AppError } from '../errors';
 import { isJobId as isUuid } from '../jobs/lock';
 import { parseInput } from '../validation';
+import { API_SCOPES, createKeyInput, type ApiScope } from './key-input';
 
-export const API_SCOPES = [
-  'jobs:read',
-  'jobs:write',
-  'references:read',
-  'references:write',
-  'adapters:read',
-  'adapters:write',
-  'account:read',
-  'webhooks:read',
-  'webhooks:write',
-] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
-
-export const createKeyInput = z.strictObject({
-  name: z.string().trim().min(1, 'Name the key').max(80),
-  mode: z.enum(['live', 'test']).default('live'),
-  scopes: z.array(z.enum(API_SCOPES)).min(1, 'Choose at least one scope').max(API_SCOPES.length),
-});
+// The schema lives in key-input.ts so client forms can import it without Node code.
+export { API_SCOPES, createKeyInput, type ApiScope };
 
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
