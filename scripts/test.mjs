@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: installs what is missing and runs every suite: type check, lint, the production
 // build, vitest (against throwaway databases on an embedded PostgreSQL; the end-to-end tests run
-// `next start` and the real Python worker) and the GPU worker's own suite (ruff, types, pytest). Every suite
-// runs even when an earlier one fails; the exit code is non-zero when any failed.
+// `next start` and the real Python worker; test/browser drives Chromium through the product) and
+// the GPU worker's own suite (ruff, types, pytest). Every suite runs even when an earlier one
+// fails; the exit code is non-zero when any failed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -73,6 +74,36 @@ function buildStripeMock() {
   return bin;
 }
 
+/**
+ * Debian's Chromium for the browser tests (test/browser, playwright-core): CHROMIUM_PATH when set,
+ * else /usr/bin/chromium, installed with apt-get when missing and we are root. Anywhere else the
+ * reason is printed and the browser walk is skipped (counted as skipped in the summary).
+ */
+function ensureChromium() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const debian = '/usr/bin/chromium';
+  if (fs.existsSync(debian)) return debian;
+  const apt = fs.existsSync('/usr/bin/apt-get');
+  if (apt && process.getuid?.() === 0) {
+    suite(
+      'chromium install',
+      'bash',
+      ['-c', 'apt-get update && apt-get install -y --no-install-recommends chromium'],
+      { env: { DEBIAN_FRONTEND: 'noninteractive' } },
+    );
+    if (fs.existsSync(debian)) return debian;
+  }
+  log(
+    'test',
+    `Chromium is not installed, so the browser walk (test/browser) will be skipped. Install it ` +
+      (apt
+        ? 'as root: apt-get update && apt-get install -y --no-install-recommends chromium'
+        : 'from your package manager') +
+      ', or set CHROMIUM_PATH to a Chromium or Chrome binary.',
+  );
+  return null;
+}
+
 function vitestCounts() {
   const file = path.join(ARTIFACTS, 'vitest.json');
   if (!fs.existsSync(file)) return null;
@@ -123,6 +154,7 @@ try {
         TEST_PG_TEMPLATE: TEMPLATE,
         NODE_ENV: 'test',
         ...(stripeMock ? { STRIPE_MOCK_BIN: stripeMock } : {}),
+        ...(chromium ? { CHROMIUM_PATH: chromium } : {}),
       },
       counts: vitestCounts,
     },

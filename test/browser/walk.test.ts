@@ -1,0 +1,331 @@
+// The product in a real browser, as a person uses it: Debian's Chromium (playwright-core)
+// against the production build, the embedded PostgreSQL and the real worker on the CPU.
+// Every page visited is screenshotted (test-results/screenshots/<step>-<page>.png), checked with
+// axe-core (no serious or critical violations) and, for the key pages, laid out on a 375×812
+// phone without sideways scrolling.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import superjson from 'superjson';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '@/server/db';
+import { createWorkerToken } from '@/server/workers/tokens';
+import {
+  chromiumPath,
+  DESKTOP,
+  documentWidth,
+  formatAxe,
+  launchChromium,
+  PHONE,
+  screenshot,
+  SCREENSHOT_DIR,
+  seriousAxeViolations,
+} from '../helpers/browser';
+import {
+  ROOT,
+  startApp,
+  startWorker,
+  tinyModels,
+  type LiveApp,
+  type LiveWorker,
+} from '../helpers/live';
+
+const PROMPT = 'a lighthouse on a cliff at dusk';
+const PASSWORD = 'a perfectly fine password';
+const SLOW = { timeout: 30_000 };
+
+let app: LiveApp;
+let worker: LiveWorker;
+let browser: Browser;
+/** Steps whose UI was not built yet when this walk was written: done another way, and listed. */
+const notYetInTheUi: string[] = [];
+
+async function photo(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480"><rect width="640" height="480" fill="#234"/><circle cx="320" cy="240" r="150" fill="#fd4"/><rect x="60" y="60" width="120" height="360" fill="#e55"/></svg>`;
+  return sharp(Buffer.from(svg)).jpeg().toBuffer();
+}
+
+/** Whether `locator` shows up within `ms`, for steps that depend on UI still being built. */
+async function appears(locator: Locator, ms = 5_000): Promise<boolean> {
+  return locator
+    .first()
+    .waitFor({ state: 'visible', timeout: ms })
+    .then(() => true)
+    .catch(() => false);
+}
+
+/** Screenshot and accessibility check of the page as it stands. */
+async function checkPage(page: Page, name: string) {
+  await screenshot(page, name);
+  const problems = await seriousAxeViolations(page);
+  expect.soft(problems, formatAxe(`${name} (${page.url()})`, problems)).toEqual([]);
+}
+
+/** The same page on a phone: fits 375 CSS px without sideways scrolling. */
+async function checkPhone(context: BrowserContext, url: string, name: string) {
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    await page.getByRole('heading', { level: 1 }).first().waitFor(SLOW);
+    // Best effort: let queries settle (pages that poll never go fully idle).
+    await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
+    // A page wider than the phone also widens the layout viewport (the browser zooms out), so
+    // the document's width is the measure.
+    const { scroll } = await documentWidth(page);
+    await screenshot(page, `${name}-phone`);
+    expect
+      .soft(scroll, `${name} scrolls sideways on a 375 px phone (${url})`)
+      .toBeLessThanOrEqual(375);
+  } finally {
+    await page.close();
+  }
+}
+
+/** A tRPC mutation as the page's signed-in browser makes it (same cookies, same origin). */
+async function mutateAs<T>(page: Page, proc: string, input: unknown): Promise<T> {
+  const res = await page.request.post(`${app.url}/api/trpc/${proc}`, {
+    headers: { 'content-type': 'application/json', origin: app.url },
+    data: JSON.stringify(superjson.serialize(input)),
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  const body = (await res.json()) as {
+    result: { data: Parameters<typeof superjson.deserialize>[0] };
+  };
+  return superjson.deserialize<T>(body.result.data);
+}
+
+const browserMissing = !chromiumPath();
+if (browserMissing) {
+  console.warn(
+    'browser walk skipped: no Chromium (npm test installs it as root; or set CHROMIUM_PATH)',
+  );
+}
+
+describe.skipIf(browserMissing)('the product in a browser', () => {
+  beforeAll(async () => {
+    fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    tinyModels();
+    app = await startApp({
+      WORKER_LEASE_TTL_S: '15',
+      IP_ADAPTER_ENCODER_ONNX: path.join(ROOT, 'test', 'fixtures', 'onnx', 'clip-tiny.onnx'),
+    });
+    const token = await createWorkerToken('browser', 'browser walk');
+    worker = startWorker(app.url, token.token, 'browser-walk');
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop('SIGKILL');
+    await app?.stop();
+    if (notYetInTheUi.length) {
+      console.warn(
+        `browser walk: not in the UI yet, done another way: ${notYetInTheUi.join('; ')}`,
+      );
+    }
+  });
+
+  it('sign up → upload → generate with reference and canny → gallery → remix → share → revoke → credits → sign out', async ({
+    annotate,
+  }) => {
+    const url = (p: string) => `${app.url}${p}`;
+    const notInTheUiYet = async (note: string) => {
+      notYetInTheUi.push(note);
+      try {
+        await annotate(`not in the UI yet: ${note}`);
+      } catch {
+        // Vitest refuses annotations once a soft assertion has failed; the list is printed anyway.
+      }
+    };
+    const email = `walk-${Date.now()}@example.com`;
+    const desktop = await browser.newContext(DESKTOP);
+    const anonymous = await browser.newContext(DESKTOP);
+    const anonymousPhone = await browser.newContext(PHONE);
+    const page = await desktop.newPage();
+
+    // ── Landing, signed out
+    await page.goto(url('/'));
+    await page.getByRole('heading', { level: 1 }).first().waitFor(SLOW);
+    await checkPage(page, 'landing');
+    await checkPhone(anonymousPhone, url('/'), 'landing');
+
+    // ── Sign up
+    await page.goto(url('/sign-up'));
+    await page.getByLabel('Email').waitFor(SLOW);
+    await checkPage(page, 'sign-up');
+    await checkPhone(anonymousPhone, url('/sign-up'), 'sign-up');
+    const name = page.getByLabel('Name', { exact: true });
+    if (await name.count()) await name.fill('Walk Tester');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel(/^password/i).fill(PASSWORD);
+    await page.getByRole('button', { name: /create account|sign up/i }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/sign-up'), SLOW);
+    await page.getByRole('heading', { level: 1 }).first().waitFor(SLOW);
+    await checkPage(page, 'signed-in');
+    // The phone shares the session from here on.
+    const phone = await browser.newContext({
+      ...PHONE,
+      storageState: await desktop.storageState(),
+    });
+    await checkPhone(phone, page.url(), 'signed-in');
+
+    // ── Library: upload a reference
+    await page.goto(url('/library'));
+    await page.getByRole('heading', { name: 'Library' }).waitFor(SLOW);
+    await page
+      .getByLabel(/add images|upload|choose files/i)
+      .first()
+      .setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await photo() });
+    const useAsReference = page.getByRole('link', { name: /use as reference/i }).first();
+    await useAsReference.waitFor({ timeout: 60_000 });
+    await checkPage(page, 'library');
+    await checkPhone(phone, url('/library'), 'library');
+    const [reference] = await db().referenceImage.findMany({ where: { user: { email } } });
+    expect(reference).toBeDefined();
+
+    // ── Generate with that reference and a canny control
+    await useAsReference.click();
+    await page.waitForURL(/\/generate/, SLOW);
+    await page.getByLabel('Prompt', { exact: true }).waitFor(SLOW);
+    await page
+      .getByRole('button', { name: /add control image/i })
+      .first()
+      .click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^library image 1\b/i })
+      .click();
+    await page.getByRole('img', { name: /canny map/i }).waitFor(SLOW);
+    await page.getByLabel('Prompt', { exact: true }).fill(PROMPT);
+    // Few steps: the tiny models on the CPU take about a second each.
+    await page.getByRole('button', { name: /advanced settings/i }).click();
+    await page.getByRole('slider', { name: 'Steps' }).focus();
+    await page.keyboard.press('Home');
+    for (let i = 1; i < 6; i++) await page.keyboard.press('ArrowRight');
+    await expect
+      .poll(() => page.getByRole('slider', { name: 'Steps' }).getAttribute('aria-valuenow'))
+      .toBe('6');
+    await checkPage(page, 'generate');
+    await checkPhone(phone, page.url(), 'generate');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}/, SLOW);
+    const jobId = /\/jobs\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const job = await db().job.findUniqueOrThrow({ where: { id: jobId } });
+    const request = (job.params as { request: Record<string, unknown> }).request;
+    expect(request).toMatchObject({
+      prompt: PROMPT,
+      references: [{ referenceId: reference!.id }],
+      controls: [{ imageId: reference!.id, type: 'canny', preprocess: 'canny' }],
+    });
+
+    // ── Progress, then the result
+    await page.getByRole('progressbar').first().waitFor(SLOW);
+    await screenshot(page, 'job-progress');
+    const result = page.getByRole('img', { name: /result/i }).first();
+    await result.waitFor({ timeout: 300_000 });
+    await expect.poll(() => result.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(512);
+    await checkPage(page, 'job-result');
+    await checkPhone(phone, page.url(), 'job-result');
+
+    // ── The result in the gallery
+    await page.goto(url('/gallery'));
+    const inGallery = page.getByRole('img', { name: PROMPT }).first();
+    await inGallery.waitFor(SLOW);
+    await checkPage(page, 'gallery');
+    await checkPhone(phone, url('/gallery'), 'gallery');
+
+    // ── Remix: from the gallery (or the result it opens), Generate with the result's parameters
+    const remix = page
+      .getByRole('link', { name: /remix/i })
+      .or(page.getByRole('button', { name: /remix/i }));
+    if (!(await appears(remix, 3_000))) {
+      await notInTheUiYet('remix on the gallery itself (remixed from the result it opens)');
+      await inGallery.click();
+    }
+    await remix.first().click();
+    await page.waitForURL(new RegExp(`/generate\\?remix=${jobId}`), SLOW);
+    await expect
+      .poll(() => page.getByLabel('Prompt', { exact: true }).inputValue(), SLOW)
+      .toBe(PROMPT);
+    await checkPage(page, 'remix');
+
+    // ── Share the result, from the job page's share control
+    await page.goto(url(`/jobs/${jobId}`));
+    await result.waitFor(SLOW);
+    const output = await db().jobOutput.findFirstOrThrow({ where: { jobId } });
+    const shareButton = page.getByRole('button', { name: 'Share', exact: true });
+    let shareUrl: string;
+    const shareControl = await appears(shareButton);
+    if (shareControl) {
+      await shareButton.click();
+      const link = page.getByRole('textbox', { name: 'Public link' });
+      await expect.poll(() => link.inputValue(), SLOW).toMatch(/\/s\/[A-Za-z0-9_-]{22}$/);
+      shareUrl = await link.inputValue();
+      await checkPage(page, 'job-shared');
+    } else {
+      await notInTheUiYet('share control on the job page (shared through jobs.share instead)');
+      shareUrl = (await mutateAs<{ url: string }>(page, 'jobs.share', { outputId: output.id })).url;
+    }
+    expect(shareUrl).toMatch(new RegExp(`^${app.url}/s/[A-Za-z0-9_-]{22}$`));
+
+    // ── The share page, signed out: the image, and its OpenGraph card
+    const visitor = await anonymous.newPage();
+    expect((await visitor.goto(shareUrl))?.status()).toBe(200);
+    const shared = visitor.getByRole('img', { name: new RegExp(PROMPT) }).first();
+    await shared.waitFor(SLOW);
+    await expect.poll(() => shared.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(512);
+    await checkPage(visitor, 'share-page');
+    await checkPhone(anonymousPhone, shareUrl, 'share-page');
+    const ogUrl = await visitor.locator('meta[property="og:image"]').getAttribute('content');
+    expect(ogUrl).toBe(`${shareUrl}/og`);
+    expect(await visitor.locator('meta[name="twitter:card"]').getAttribute('content')).toBe(
+      'summary_large_image',
+    );
+    const og = await anonymous.request.get(ogUrl!);
+    expect(og.status()).toBe(200);
+    expect(og.headers()['content-type']).toBe('image/png');
+    const card = await sharp(await og.body()).metadata();
+    expect([card.format, card.width, card.height]).toEqual(['png', 1200, 630]);
+    await visitor.goto(ogUrl!);
+    await screenshot(visitor, 'share-og-image');
+
+    // ── Revoke: page, image and card are 404
+    if (shareControl) {
+      await page.getByRole('button', { name: 'Stop sharing' }).click();
+      await shareButton.waitFor(SLOW);
+    } else {
+      await mutateAs(page, 'jobs.unshare', { outputId: output.id });
+    }
+    expect((await visitor.goto(shareUrl))?.status()).toBe(404);
+    await checkPage(visitor, 'share-revoked');
+    expect((await anonymous.request.get(`${shareUrl}/image`)).status()).toBe(404);
+    expect((await anonymous.request.get(ogUrl!)).status()).toBe(404);
+
+    // ── Buying credits says payments are not configured (no Stripe keys here)
+    await page.goto(url('/billing'));
+    await page
+      .getByText(/payments are not configured/i)
+      .first()
+      .waitFor(SLOW);
+    await checkPage(page, 'billing');
+    await checkPhone(phone, url('/billing'), 'billing');
+
+    // ── Sign out (the account menu, or the account page's button)
+    const accountMenu = page.getByRole('button', { name: /account menu/i });
+    if (await appears(accountMenu, 2_000)) {
+      await accountMenu.click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    } else {
+      await page.goto(url('/dashboard'));
+      await page.getByRole('button', { name: 'Sign out' }).click();
+    }
+    await page.waitForURL(/\/sign-in/, SLOW);
+    await page.getByLabel('Email').waitFor(SLOW);
+    await checkPage(page, 'signed-out');
+    await page.goto(url('/generate'));
+    await page.waitForURL(/\/sign-in/, SLOW);
+
+    await Promise.all([desktop, anonymous, anonymousPhone, phone].map((c) => c.close()));
+  }, 600_000);
+});
