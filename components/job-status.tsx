@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Progress } from '@/components/ui/progress';
+import { describeError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
 import { cn } from '@/lib/utils';
 
@@ -102,7 +103,13 @@ export function useLiveJob(id: string | null) {
   const job = useQuery({
     ...trpc.jobs.get.queryOptions({ id: id ?? '' }),
     enabled: Boolean(id),
-    refetchInterval: (q) => (q.state.data && !isLive(q.state.data.status) ? false : 1000),
+    refetchInterval: (q) => {
+      if (q.state.status === 'error' && !q.state.data) return false; // shown with a retry button
+      return q.state.data && !isLive(q.state.data.status) ? false : 1000;
+    },
+    // A missing or foreign job stays missing: say so at once instead of asking again.
+    retry: (count, err) =>
+      !['NOT_FOUND', 'UNAUTHENTICATED'].includes(describeError(err).code) && count < 2,
   });
   const status = job.data?.status;
   const previous = useRef(status);

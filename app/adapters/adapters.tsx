@@ -6,6 +6,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
 import { isLive, JobProgress, JobStatusBadge } from '@/components/job-status';
 import { PageHeader } from '@/components/page-header';
+import { useFocusAfterRemoval } from '@/components/use-focus-after-removal';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import {
   AlertDialog,
@@ -192,6 +193,7 @@ function AdapterCard({ adapter: a, samples }: { adapter: Adapter; samples: strin
   const queryClient = useQueryClient();
   const listKey = trpc.adapters.list.queryKey();
   const id = useId();
+  const focus = useFocusAfterRemoval<HTMLLIElement>();
   const [renaming, setRenaming] = useState(false);
   const [draft, setDraft] = useState(a.name);
 
@@ -235,7 +237,10 @@ function AdapterCard({ adapter: a, samples }: { adapter: Adapter; samples: strin
 
   const rank = typeof a.settings.rank === 'number' ? a.settings.rank : null;
   return (
-    <li className="flex flex-col overflow-hidden rounded-xl border bg-card shadow-xs">
+    <li
+      ref={focus.itemRef}
+      className="flex flex-col overflow-hidden rounded-xl border bg-card shadow-xs"
+    >
       {samples.length > 0 ? (
         <ul className="grid grid-cols-4 gap-px bg-border" aria-label={`Samples from ${a.name}`}>
           {samples.slice(0, 4).map((url, i) => (
@@ -342,7 +347,7 @@ function AdapterCard({ adapter: a, samples }: { adapter: Adapter; samples: strin
                 <span className="sr-only">Delete {a.name}</span>
               </Button>
             </AlertDialogTrigger>
-            <AlertDialogContent>
+            <AlertDialogContent onCloseAutoFocus={focus.onCloseAutoFocus}>
               <AlertDialogHeader>
                 <AlertDialogTitle>Delete “{a.name}”?</AlertDialogTitle>
                 <AlertDialogDescription>
@@ -352,7 +357,12 @@ function AdapterCard({ adapter: a, samples }: { adapter: Adapter; samples: strin
               </AlertDialogHeader>
               <AlertDialogFooter>
                 <AlertDialogCancel>Keep it</AlertDialogCancel>
-                <AlertDialogAction onClick={() => remove.mutate({ id: a.id })}>
+                <AlertDialogAction
+                  onClick={() => {
+                    focus.prepare();
+                    remove.mutate({ id: a.id });
+                  }}
+                >
                   Delete
                 </AlertDialogAction>
               </AlertDialogFooter>

@@ -23,6 +23,7 @@ import {
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { toastError } from '@/lib/error-messages';
+import { useFocusAfterRemoval } from '@/components/use-focus-after-removal';
 import { useTRPC } from '@/lib/trpc';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '@/server/trpc/router';
@@ -72,11 +73,15 @@ function useDeleteOutput() {
 
 export function GalleryTile({ item, priority }: { item: GalleryItem; priority: boolean }) {
   const remove = useDeleteOutput();
+  const focus = useFocusAfterRemoval<HTMLLIElement>();
   const prompt = item.prompt || 'Untitled image';
   const remix =
     item.kind === 'EDIT' ? `/edit?remix=${item.jobId}` : `/generate?remix=${item.jobId}`;
   return (
-    <li className="group @container flex flex-col overflow-hidden rounded-xl border bg-card shadow-xs">
+    <li
+      ref={focus.itemRef}
+      className="group @container flex flex-col overflow-hidden rounded-xl border bg-card shadow-xs"
+    >
       <Link
         href={`/jobs/${item.jobId}`}
         className="relative block aspect-square overflow-hidden bg-muted focus-visible:outline-offset-[-4px]"
@@ -149,7 +154,7 @@ export function GalleryTile({ item, priority }: { item: GalleryItem; priority: b
                 <span className="sr-only">Delete</span>
               </Button>
             </AlertDialogTrigger>
-            <AlertDialogContent>
+            <AlertDialogContent onCloseAutoFocus={focus.onCloseAutoFocus}>
               <AlertDialogHeader>
                 <AlertDialogTitle>Delete this image?</AlertDialogTitle>
                 <AlertDialogDescription>
@@ -160,7 +165,12 @@ export function GalleryTile({ item, priority }: { item: GalleryItem; priority: b
               </AlertDialogHeader>
               <AlertDialogFooter>
                 <AlertDialogCancel>Keep it</AlertDialogCancel>
-                <AlertDialogAction onClick={() => remove.mutate({ outputId: item.id })}>
+                <AlertDialogAction
+                  onClick={() => {
+                    focus.prepare();
+                    remove.mutate({ outputId: item.id });
+                  }}
+                >
                   Delete
                 </AlertDialogAction>
               </AlertDialogFooter>

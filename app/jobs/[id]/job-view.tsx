@@ -352,7 +352,7 @@ function JobSkeleton() {
       <div className="grid gap-3">
         <Skeleton className="h-4 w-48" />
         <Skeleton className="h-8 w-full max-w-xl" />
-        <span className="sr-only">Loading the job…</span>
+        <h1 className="sr-only">Loading the job…</h1>
       </div>
       <div className="grid items-start gap-8 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Skeleton className="mx-auto aspect-square w-full max-w-[512px] rounded-xl" />
