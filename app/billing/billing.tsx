@@ -1,18 +1,23 @@
 'use client';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import { Check, ExternalLink, History, Info, Loader2 } from 'lucide-react';
+import { useState } from 'react';
+import { LedgerList } from '@/components/account/ledger-list';
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import {
+  Card,
+  CardContent,
+  CardDescription,
+  CardFooter,
+  CardHeader,
+  CardTitle,
+} from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Skeleton } from '@/components/ui/skeleton';
+import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
-
-const KIND_WORDS: Record<string, string> = {
-  GRANT: 'Starter credits',
-  HOLD: 'Held for a job',
-  CAPTURE: 'Job finished',
-  RELEASE: 'Returned (job failed or canceled)',
-  PURCHASE: 'Credit pack',
-  SUBSCRIPTION_GRANT: 'Monthly plan credits',
-  REFUND: 'Refund',
-  DISPUTE: 'Disputed payment',
-  ADJUSTMENT: 'Adjustment',
-};
 
 export function Billing({ canceled }: { canceled: boolean }) {
   const trpc = useTRPC();
@@ -20,125 +25,275 @@ export function Billing({ canceled }: { canceled: boolean }) {
   const me = useQuery(trpc.account.me.queryOptions());
   const ledger = useInfiniteQuery(
     trpc.billing.ledger.infiniteQueryOptions(
-      { limit: 25 },
+      { limit: 20 },
       { getNextPageParam: (p) => p.nextCursor ?? undefined },
     ),
   );
+  // Which item's checkout is being opened: only that button spins; all wait.
+  const [opening, setOpening] = useState<string | null>(null);
   const checkout = useMutation(
-    trpc.billing.checkout.mutationOptions({ onSuccess: ({ url }) => window.location.assign(url) }),
+    trpc.billing.checkout.mutationOptions({
+      onSuccess: ({ url }) => window.location.assign(url),
+      onError: (e) => {
+        setOpening(null);
+        toastError(e, { title: 'Could not open checkout' });
+      },
+    }),
   );
   const portal = useMutation(
-    trpc.billing.portal.mutationOptions({ onSuccess: ({ url }) => window.location.assign(url) }),
+    trpc.billing.portal.mutationOptions({
+      onSuccess: ({ url }) => window.location.assign(url),
+      onError: (e) => toastError(e, { title: 'Could not open the billing portal' }),
+    }),
   );
+  const buy = (key: string) => {
+    setOpening(key);
+    checkout.mutate({ item: key });
+  };
   const c = catalog.data;
+  const busy = opening !== null;
+  const entries = ledger.data?.pages.flatMap((p) => p.items);
 
   return (
-    <section>
-      <h1>Credits and billing</h1>
-      {me.data && (
-        <p>
-          Balance: <strong data-testid="balance">{me.data.credits.available}</strong> credits · plan{' '}
-          {me.data.plan}
-          {me.data.credits.available < 0 && (
-            <span className="error">
-              {' '}
-              — negative after a refund or dispute: add credits to start new jobs.
-            </span>
-          )}
-        </p>
-      )}
-      {canceled && <p className="muted">Checkout canceled: nothing was charged.</p>}
-      {c && !c.paymentsConfigured && (
-        <p role="status" className="notice" data-testid="payments-not-configured">
-          Payments are not configured on this server, so credits cannot be bought here. Everything
-          else works.
-        </p>
-      )}
-      {(checkout.error ?? portal.error) && (
-        <p role="alert" className="error">
-          {(checkout.error ?? portal.error)?.message}
-        </p>
-      )}
-      <h2>Credit packs</h2>
-      <ul className="grid">
-        {c?.packs.map((p) => (
-          <li key={p.key} className="card-tile">
-            <strong>{p.name}</strong>
-            <span>{p.display}, once</span>
-            <button
-              type="button"
-              disabled={!p.onSale || checkout.isPending}
-              onClick={() => checkout.mutate({ item: p.key })}
-            >
-              Buy
-            </button>
-          </li>
-        ))}
-      </ul>
-      <h2>Monthly plans</h2>
-      <ul className="grid">
-        {c?.plans.map((p) => (
-          <li key={p.key} className="card-tile">
-            <strong>{p.name}</strong>
-            <span>{p.display}</span>
-            <span className="muted small">
-              {p.credits} credits a month · up to {p.maxActiveJobs} jobs at once
-              {p.priority ? ' · priority queue' : ''}
-            </span>
-            {p.key !== 'free' && (
-              <button
-                type="button"
-                disabled={!p.onSale || checkout.isPending || me.data?.plan === p.key}
-                onClick={() => checkout.mutate({ item: p.key })}
-              >
-                {me.data?.plan === p.key ? 'Your plan' : 'Subscribe'}
-              </button>
+    <div className="grid gap-10">
+      <header className="grid gap-2">
+        <h1 className="text-3xl font-bold tracking-tight">Credits and billing</h1>
+        {me.data ? (
+          <p className="text-lg">
+            Balance{' '}
+            <strong data-testid="balance" className="tabular-nums">
+              {me.data.credits.available}
+            </strong>{' '}
+            credits
+            {me.data.credits.held > 0 && (
+              <span className="text-muted-foreground"> · {me.data.credits.held} held</span>
             )}
-          </li>
-        ))}
-      </ul>
-      {c?.paymentsConfigured && (
-        <p>
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => portal.mutate()}
-            disabled={portal.isPending}
-          >
-            Manage plan and invoices
-          </button>
-        </p>
+            <span className="text-muted-foreground"> · </span>
+            <Badge variant="accent" className="align-middle">
+              {c?.plans.find((p) => p.key === me.data.plan)?.name ?? me.data.plan} plan
+            </Badge>
+          </p>
+        ) : (
+          <Skeleton className="h-7 w-72" />
+        )}
+      </header>
+
+      {me.data && me.data.credits.available < 0 && (
+        <Alert variant="destructive">
+          <AlertTitle>Your balance is negative</AlertTitle>
+          <AlertDescription>
+            A payment was refunded or disputed after its credits were used. Add credits to start new
+            jobs.
+          </AlertDescription>
+        </Alert>
       )}
-      <h2>Every credit movement</h2>
-      <table className="ledger">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">Credits</th>
-            <th scope="col">Balance</th>
-            <th scope="col">Reference</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ledger.data?.pages
-            .flatMap((p) => p.items)
-            .map((e) => (
-              <tr key={e.id}>
-                <td>{e.createdAt.toLocaleString()}</td>
-                <td>{KIND_WORDS[e.kind] ?? e.kind}</td>
-                <td>{e.amount > 0 ? `+${e.amount}` : e.amount}</td>
-                <td>{e.balanceAfter}</td>
-                <td>{e.jobId ? <a href={`/jobs/${e.jobId}`}>job</a> : (e.stripeRef ?? '')}</td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
-      {ledger.hasNextPage && (
-        <button type="button" className="secondary" onClick={() => void ledger.fetchNextPage()}>
-          Older movements
-        </button>
+      {canceled && (
+        <Alert variant="info">
+          <Info aria-hidden="true" />
+          <AlertTitle>Checkout canceled</AlertTitle>
+          <AlertDescription>Nothing was charged.</AlertDescription>
+        </Alert>
       )}
-    </section>
+      {c && !c.paymentsConfigured && (
+        <Alert variant="warning" data-testid="payments-not-configured">
+          <Info aria-hidden="true" />
+          <AlertTitle>Payments are not configured on this server</AlertTitle>
+          <AlertDescription>
+            Credits cannot be bought here, so the buttons below are off. Everything else works with
+            the credits you have.
+          </AlertDescription>
+        </Alert>
+      )}
+
+      <section aria-labelledby="packs-title" className="grid gap-4">
+        <div className="grid gap-1">
+          <h2 id="packs-title" className="text-xl font-semibold">
+            Credit packs
+          </h2>
+          <p className="text-sm text-muted-foreground">Pay once, use them whenever you like.</p>
+        </div>
+        <ul className="grid gap-4 sm:grid-cols-3">
+          {c
+            ? c.packs.map((p) => (
+                <li key={p.key}>
+                  <Card className="h-full gap-4">
+                    <CardHeader>
+                      <CardTitle asChild>
+                        <h3>{p.name}</h3>
+                      </CardTitle>
+                      <CardDescription className="text-2xl font-bold text-foreground">
+                        {p.display}
+                      </CardDescription>
+                    </CardHeader>
+                    <CardFooter className="mt-auto">
+                      <Button
+                        type="button"
+                        className="w-full"
+                        disabled={!p.onSale || busy}
+                        onClick={() => buy(p.key)}
+                        aria-label={`Buy ${p.name} for ${p.display}`}
+                      >
+                        {opening === p.key && (
+                          <Loader2 className="animate-spin" aria-hidden="true" />
+                        )}
+                        Buy
+                      </Button>
+                    </CardFooter>
+                  </Card>
+                </li>
+              ))
+            : Array.from({ length: 3 }, (_, i) => (
+                <li key={i}>
+                  <Skeleton className="h-40" />
+                </li>
+              ))}
+        </ul>
+      </section>
+
+      <section id="plans" aria-labelledby="plans-title" className="grid scroll-mt-24 gap-4">
+        <div className="grid gap-1">
+          <h2 id="plans-title" className="text-xl font-semibold">
+            Monthly plans
+          </h2>
+          <p className="text-sm text-muted-foreground">
+            Credits every month, more jobs at once, a faster queue. Cancel any time.
+          </p>
+        </div>
+        <ul className="grid gap-4 md:grid-cols-3">
+          {c
+            ? c.plans.map((p) => {
+                const current = me.data?.plan === p.key;
+                return (
+                  <li key={p.key}>
+                    <Card
+                      className={current ? 'h-full border-primary ring-1 ring-primary' : 'h-full'}
+                    >
+                      <CardHeader>
+                        <CardTitle asChild>
+                          <h3 className="flex items-center gap-2">
+                            {p.name}
+                            {current && <Badge>Your plan</Badge>}
+                          </h3>
+                        </CardTitle>
+                        <CardDescription className="text-2xl font-bold text-foreground">
+                          {p.display}
+                        </CardDescription>
+                      </CardHeader>
+                      <CardContent className="flex-1">
+                        <ul className="grid gap-1.5 text-sm">
+                          {[
+                            p.credits
+                              ? `${p.credits.toLocaleString('en-US')} credits a month`
+                              : 'Pay as you go',
+                            `Up to ${p.maxActiveJobs} jobs at once`,
+                            p.priority ? 'Priority queue' : 'Standard queue',
+                          ].map((f) => (
+                            <li key={f} className="flex gap-2">
+                              <Check
+                                className="mt-0.5 size-4 shrink-0 text-success"
+                                aria-hidden="true"
+                              />
+                              {f}
+                            </li>
+                          ))}
+                        </ul>
+                      </CardContent>
+                      {p.key !== 'free' && (
+                        <CardFooter>
+                          <Button
+                            type="button"
+                            className="w-full"
+                            variant={current ? 'outline' : 'default'}
+                            disabled={!p.onSale || busy || current}
+                            onClick={() => buy(p.key)}
+                            aria-label={current ? `${p.name}: your plan` : `Subscribe to ${p.name}`}
+                          >
+                            {opening === p.key && (
+                              <Loader2 className="animate-spin" aria-hidden="true" />
+                            )}
+                            {current ? 'Your plan' : 'Subscribe'}
+                          </Button>
+                        </CardFooter>
+                      )}
+                    </Card>
+                  </li>
+                );
+              })
+            : Array.from({ length: 3 }, (_, i) => (
+                <li key={i}>
+                  <Skeleton className="h-56" />
+                </li>
+              ))}
+        </ul>
+        {c?.paymentsConfigured && (
+          <p>
+            <Button
+              type="button"
+              variant="outline"
+              onClick={() => portal.mutate()}
+              disabled={portal.isPending}
+            >
+              {portal.isPending ? (
+                <Loader2 className="animate-spin" aria-hidden="true" />
+              ) : (
+                <ExternalLink aria-hidden="true" />
+              )}
+              Manage plan and invoices
+            </Button>
+          </p>
+        )}
+      </section>
+
+      <section id="history" aria-labelledby="history-title" className="grid scroll-mt-24 gap-4">
+        <div className="grid gap-1">
+          <h2 id="history-title" className="text-xl font-semibold">
+            Every credit movement
+          </h2>
+          <p className="text-sm text-muted-foreground">
+            Held when a job starts, spent when it succeeds, returned when it fails.
+          </p>
+        </div>
+        <div className="rounded-xl border bg-card px-4 sm:px-6">
+          {ledger.isError ? (
+            <Alert variant="destructive" role="alert" className="my-4">
+              <AlertTitle>Could not load your history</AlertTitle>
+              <AlertDescription>
+                <Button
+                  type="button"
+                  variant="outline"
+                  size="sm"
+                  onClick={() => void ledger.refetch()}
+                >
+                  Try again
+                </Button>
+              </AlertDescription>
+            </Alert>
+          ) : entries?.length === 0 ? (
+            <EmptyState
+              className="my-4 border-0"
+              icon={<History />}
+              headingLevel={3}
+              title="No movements yet"
+              description="Credits you receive and spend will be listed here."
+            />
+          ) : (
+            <LedgerList entries={entries} loading={ledger.isPending} />
+          )}
+        </div>
+        {ledger.hasNextPage && (
+          <p>
+            <Button
+              type="button"
+              variant="outline"
+              disabled={ledger.isFetchingNextPage}
+              onClick={() => void ledger.fetchNextPage()}
+            >
+              {ledger.isFetchingNextPage && <Loader2 className="animate-spin" aria-hidden="true" />}
+              Older movements
+            </Button>
+          </p>
+        )}
+      </section>
+    </div>
   );
 }

@@ -1,51 +1,256 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
+import {
+  ArrowRight,
+  Boxes,
+  CreditCard,
+  History,
+  ImagePlus,
+  KeyRound,
+  LogOut,
+  Sparkles,
+  Wand2,
+} from 'lucide-react';
+import Link from 'next/link';
 import { useState } from 'react';
-import { authClient } from '@/lib/auth-client';
+import { LedgerList } from '@/components/account/ledger-list';
+import { signOutAndLeave } from '@/components/site/sign-out';
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import {
+  Card,
+  CardAction,
+  CardContent,
+  CardDescription,
+  CardFooter,
+  CardHeader,
+  CardTitle,
+} from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Skeleton } from '@/components/ui/skeleton';
+import { describeError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+
+const ACTIONS = [
+  { href: '/generate', label: 'Generate', body: 'Words, pictures, structure', icon: Sparkles },
+  { href: '/edit', label: 'Edit a photo', body: 'Change it with a sentence', icon: Wand2 },
+  { href: '/library', label: 'Library', body: 'Your reference pictures', icon: ImagePlus },
+  { href: '/adapters', label: 'Adapters', body: 'Your subjects and styles', icon: Boxes },
+];
 
 export function AccountSummary() {
   const trpc = useTRPC();
-  const router = useRouter();
   const me = useQuery(trpc.account.me.queryOptions());
+  const catalog = useQuery(trpc.billing.catalog.queryOptions());
+  const ledger = useQuery(trpc.billing.ledger.queryOptions({ limit: 5 }));
   const [signingOut, setSigningOut] = useState(false);
 
-  async function signOut() {
-    setSigningOut(true);
-    await authClient.signOut();
-    router.push('/sign-in');
-    router.refresh();
-  }
-
-  if (me.isPending) return <p className="muted">Loading your account…</p>;
   if (me.isError) {
+    const d = describeError(me.error);
     return (
-      <p role="alert" className="error">
-        Could not load your account: {me.error.message}
-      </p>
+      <Alert variant="destructive" role="alert">
+        <AlertTitle>Could not load your account</AlertTitle>
+        <AlertDescription>
+          {d.message}
+          <Button type="button" variant="outline" size="sm" onClick={() => void me.refetch()}>
+            Try again
+          </Button>
+        </AlertDescription>
+      </Alert>
     );
   }
+
+  const plan = catalog.data?.plans.find((p) => p.key === me.data?.plan);
   return (
-    <section className="card">
-      <h1>Hello, {me.data.name}</h1>
-      <p className="muted">{me.data.email}</p>
-      <h2>Credits</h2>
-      <p className="balance" data-testid="balance">
-        {me.data.credits.available}
-      </p>
-      {me.data.credits.held > 0 && (
-        <p className="muted">{me.data.credits.held} held by running jobs</p>
+    <div className="grid gap-8">
+      <header className="flex flex-wrap items-end justify-between gap-4">
+        <div className="grid gap-1">
+          <h1 className="text-3xl font-bold tracking-tight">
+            {me.data ? `Hello, ${me.data.name}` : 'Your account'}
+          </h1>
+          {me.data ? (
+            <p className="text-muted-foreground">{me.data.email}</p>
+          ) : (
+            <Skeleton className="h-5 w-48" />
+          )}
+        </div>
+        <Button
+          type="button"
+          variant="outline"
+          disabled={signingOut}
+          onClick={() => {
+            setSigningOut(true);
+            void signOutAndLeave();
+          }}
+        >
+          <LogOut aria-hidden="true" />
+          Sign out
+        </Button>
+      </header>
+
+      {me.data && me.data.credits.available < 0 && (
+        <Alert variant="destructive">
+          <AlertTitle>Your balance is negative</AlertTitle>
+          <AlertDescription>
+            A payment was refunded or disputed after its credits were used. Add credits to start new
+            jobs.
+          </AlertDescription>
+        </Alert>
       )}
-      <p className="muted">Plan: {me.data.plan}</p>
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => void signOut()}
-        disabled={signingOut}
-      >
-        Sign out
-      </button>
-    </section>
+
+      <div className="grid gap-6 md:grid-cols-2">
+        <Card>
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>Credits</h2>
+            </CardTitle>
+            <CardDescription>Spent only when a job succeeds.</CardDescription>
+            <CardAction>
+              <CreditCard className="size-5 text-muted-foreground" aria-hidden="true" />
+            </CardAction>
+          </CardHeader>
+          <CardContent className="grid gap-1">
+            {me.data ? (
+              <>
+                <p className="text-5xl font-bold tracking-tight tabular-nums" data-testid="balance">
+                  {me.data.credits.available}
+                </p>
+                <p className="text-sm text-muted-foreground">
+                  {me.data.credits.held > 0
+                    ? `${me.data.credits.held} more held by running jobs`
+                    : 'available'}
+                </p>
+              </>
+            ) : (
+              <Skeleton className="h-12 w-28" />
+            )}
+          </CardContent>
+          <CardFooter className="gap-2">
+            <Button asChild>
+              <Link href="/billing">Buy credits</Link>
+            </Button>
+            <Button asChild variant="ghost">
+              <Link href="/pricing">What things cost</Link>
+            </Button>
+          </CardFooter>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>Plan</h2>
+            </CardTitle>
+            <CardDescription>Monthly credits, queue priority and limits.</CardDescription>
+            <CardAction>
+              {plan ? (
+                <Badge variant="accent">{plan.name}</Badge>
+              ) : (
+                <Skeleton className="h-5 w-12" />
+              )}
+            </CardAction>
+          </CardHeader>
+          <CardContent>
+            {plan ? (
+              <ul className="grid gap-1.5 text-sm">
+                <li>
+                  {plan.credits
+                    ? `${plan.credits.toLocaleString('en-US')} credits every month`
+                    : 'No monthly credits (pay as you go)'}
+                </li>
+                <li>Up to {plan.maxActiveJobs} jobs at once</li>
+                <li>{plan.priority ? 'Priority in the queue' : 'Standard queue'}</li>
+              </ul>
+            ) : (
+              <div className="grid gap-2">
+                <Skeleton className="h-4 w-48" />
+                <Skeleton className="h-4 w-40" />
+                <Skeleton className="h-4 w-32" />
+              </div>
+            )}
+          </CardContent>
+          <CardFooter>
+            <Button asChild variant="outline">
+              <Link href="/billing#plans">
+                {me.data?.plan === 'free' ? 'Upgrade' : 'Change plan'}
+              </Link>
+            </Button>
+          </CardFooter>
+        </Card>
+      </div>
+
+      <section aria-labelledby="start-title" className="grid gap-4">
+        <h2 id="start-title" className="text-xl font-semibold">
+          Make something
+        </h2>
+        <ul className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+          {ACTIONS.map((a) => (
+            <li key={a.href}>
+              <Link
+                href={a.href}
+                className="flex h-full flex-col gap-2 rounded-xl border bg-card p-4 transition-colors hover:bg-accent"
+              >
+                <a.icon className="size-5 text-primary" aria-hidden="true" />
+                <span className="font-medium">{a.label}</span>
+                <span className="text-sm text-muted-foreground">{a.body}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <div className="grid gap-6 lg:grid-cols-[1.4fr_1fr]">
+        <Card>
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>Recent credit movements</h2>
+            </CardTitle>
+            <CardAction>
+              <Button asChild variant="ghost" size="sm">
+                <Link href="/billing#history">
+                  All <ArrowRight aria-hidden="true" />
+                </Link>
+              </Button>
+            </CardAction>
+          </CardHeader>
+          <CardContent>
+            {ledger.data?.items.length === 0 ? (
+              <EmptyState
+                icon={<History />}
+                headingLevel={3}
+                title="Nothing yet"
+                description="Credits you receive and spend will show here."
+              />
+            ) : (
+              <LedgerList
+                entries={ledger.data?.items}
+                loading={ledger.isPending}
+                skeletonRows={3}
+              />
+            )}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>For developers</h2>
+            </CardTitle>
+            <CardDescription>The same features over a REST API.</CardDescription>
+          </CardHeader>
+          <CardContent className="text-sm text-muted-foreground">
+            Create an API key, send jobs from your code and receive signed webhooks when they
+            finish. Jobs started through the API use the same credits.
+          </CardContent>
+          <CardFooter>
+            <Button asChild variant="outline">
+              <Link href="/developers">
+                <KeyRound aria-hidden="true" />
+                API keys
+              </Link>
+            </Button>
+          </CardFooter>
+        </Card>
+      </div>
+    </div>
   );
 }

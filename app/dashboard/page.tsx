@@ -1,12 +1,9 @@
-import { headers } from 'next/headers';
-import { redirect } from 'next/navigation';
-import { getSessionUser } from '@/server/auth/session';
+import { requireUser } from '@/lib/require-user';
 import { AccountSummary } from './account-summary';
 
-export const metadata = { title: 'Dashboard · Adapter Studio' };
+export const metadata = { title: 'Your account · Adapter Studio' };
 
 export default async function DashboardPage() {
-  const user = await getSessionUser(await headers());
-  if (!user) redirect('/sign-in');
+  await requireUser();
   return <AccountSummary />;
 }

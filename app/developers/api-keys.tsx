@@ -1,128 +1,371 @@
 'use client';
+import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { Copy, KeyRound, Loader2, Plus, ShieldAlert } from 'lucide-react';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { toast } from 'sonner';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Checkbox } from '@/components/ui/checkbox';
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from '@/components/ui/dialog';
+import { EmptyState } from '@/components/ui/empty-state';
+import {
+  Form,
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from '@/components/ui/form';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
+import { Skeleton } from '@/components/ui/skeleton';
+import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+import { API_SCOPES, createKeyInput, type ApiScope } from '@/server/api-keys/key-input';
+import type { z } from 'zod';
 
-export function ApiKeys() {
+type KeyForm = z.input<typeof createKeyInput>;
+
+const SCOPE_WORDS: Record<ApiScope, string> = {
+  'jobs:read': 'Read jobs',
+  'jobs:write': 'Start and cancel jobs',
+  'references:read': 'Read the library',
+  'references:write': 'Upload to the library',
+  'adapters:read': 'Read adapters',
+  'adapters:write': 'Manage adapters',
+  'account:read': 'Read balance and usage',
+  'webhooks:read': 'Read webhooks',
+  'webhooks:write': 'Manage webhooks',
+};
+
+const WHEN = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+
+async function copy(text: string) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast.success('Copied to the clipboard');
+  } catch {
+    toast.error('Could not copy', { description: 'Select the key and copy it by hand.' });
+  }
+}
+
+/** Shown once, right after creation: the only time the secret exists outside its owner's hands. */
+function NewKeyDialog({ secret, onClose }: { secret: string | null; onClose: () => void }) {
+  return (
+    <Dialog open={secret !== null} onOpenChange={(o) => !o && onClose()}>
+      <DialogContent showCloseButton={false} onInteractOutside={(e) => e.preventDefault()}>
+        <DialogHeader>
+          <DialogTitle>Copy your new key</DialogTitle>
+          <DialogDescription>
+            It will not be shown again. Store it like a password: anyone with it can spend your
+            credits.
+          </DialogDescription>
+        </DialogHeader>
+        <code
+          data-testid="new-key"
+          className="block rounded-md border bg-muted px-3 py-2 font-mono text-sm break-all select-all"
+        >
+          {secret}
+        </code>
+        <DialogFooter>
+          <Button type="button" variant="outline" onClick={() => secret && void copy(secret)}>
+            <Copy aria-hidden="true" />
+            Copy
+          </Button>
+          <DialogClose asChild>
+            <Button type="button">I have stored it</Button>
+          </DialogClose>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function CreateKeyForm({ onCreated }: { onCreated: (secret: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const keys = useQuery(trpc.apiKeys.list.queryOptions());
-  const scopes = useQuery(trpc.apiKeys.scopes.queryOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
-  const [name, setName] = useState('');
-  const [mode, setMode] = useState<'live' | 'test'>('live');
-  const [picked, setPicked] = useState<string[]>(['jobs:read', 'jobs:write']);
-  const [shown, setShown] = useState<string | null>(null);
+  const form = useForm<KeyForm, unknown, z.output<typeof createKeyInput>>({
+    resolver: zodResolver(createKeyInput),
+    defaultValues: { name: '', mode: 'live', scopes: ['jobs:read', 'jobs:write'] },
+  });
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
       onSuccess: async (k) => {
-        setShown(k.secret);
-        setName('');
-        await refresh();
+        onCreated(k.secret);
+        form.reset();
+        await queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
       },
+      onError: (e) => toastError(e, { title: 'Could not create the key' }),
     }),
   );
-  const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions({ onSuccess: refresh }));
-
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    create.mutate({ name, mode, scopes: picked as never });
-  }
 
   return (
-    <section>
-      <h1>API keys</h1>
-      <p className="muted">
-        Keys let your code use Adapter Studio. A key is shown once; store it like a password.
-      </p>
-      {shown && (
-        <div role="status" className="notice">
-          <p>Your new key — copy it now, it will not be shown again:</p>
-          <code data-testid="new-key">{shown}</code>{' '}
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => void navigator.clipboard?.writeText(shown)}
-          >
-            Copy
-          </button>{' '}
-          <button type="button" className="link" onClick={() => setShown(null)}>
-            I have stored it
-          </button>
+    <Form {...form}>
+      <form
+        noValidate
+        onSubmit={(e) => void form.handleSubmit((v) => !create.isPending && create.mutate(v))(e)}
+        className="grid gap-5 rounded-xl border bg-card p-4 shadow-xs sm:p-6"
+        aria-labelledby="create-key-title"
+      >
+        <h3 id="create-key-title" className="font-semibold">
+          Create a key
+        </h3>
+        <div className="grid gap-5 sm:grid-cols-2">
+          <FormField
+            control={form.control}
+            name="name"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Name</FormLabel>
+                <FormControl>
+                  <Input
+                    {...field}
+                    maxLength={80}
+                    autoComplete="off"
+                    placeholder="My app, production"
+                  />
+                </FormControl>
+                <FormDescription>So you know which app uses it.</FormDescription>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+          <FormField
+            control={form.control}
+            name="mode"
+            render={({ field }) => (
+              <FormItem>
+                <Label id="key-mode-label">Mode</Label>
+                <RadioGroup
+                  aria-labelledby="key-mode-label"
+                  value={field.value}
+                  onValueChange={field.onChange}
+                  className="gap-2"
+                >
+                  <Label className="font-normal">
+                    <RadioGroupItem value="live" /> Live: real jobs, real credits
+                  </Label>
+                  <Label className="font-normal">
+                    <RadioGroupItem value="test" /> Test: for development
+                  </Label>
+                </RadioGroup>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
         </div>
-      )}
-      <form className="card inline-form" onSubmit={submit}>
-        <label>
-          Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={80} />
-        </label>
-        <label>
-          Mode
-          <select value={mode} onChange={(e) => setMode(e.target.value as 'live' | 'test')}>
-            <option value="live">live</option>
-            <option value="test">test</option>
-          </select>
-        </label>
-        <fieldset>
-          <legend>Scopes</legend>
-          {scopes.data?.map((s) => (
-            <label key={s} className="inline">
-              <input
-                type="checkbox"
-                checked={picked.includes(s)}
-                onChange={(e) =>
-                  setPicked((p) => (e.target.checked ? [...p, s] : p.filter((x) => x !== s)))
-                }
-              />{' '}
-              {s}
-            </label>
-          ))}
-        </fieldset>
-        {create.error && (
-          <p role="alert" className="error">
-            {create.error.message}
-          </p>
-        )}
-        <button type="submit" disabled={!name.trim() || !picked.length || create.isPending}>
-          Create key
-        </button>
+        <FormField
+          control={form.control}
+          name="scopes"
+          render={({ field }) => (
+            <FormItem>
+              <fieldset className="grid gap-3">
+                <legend className="mb-3 text-sm font-medium">What it may do</legend>
+                <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
+                  {API_SCOPES.map((s) => {
+                    const id = `scope-${s.replace(':', '-')}`;
+                    const on = field.value?.includes(s) ?? false;
+                    return (
+                      <div key={s} className="flex items-start gap-2">
+                        <Checkbox
+                          id={id}
+                          checked={on}
+                          className="mt-0.5"
+                          onCheckedChange={(c) =>
+                            field.onChange(
+                              c
+                                ? [...(field.value ?? []), s]
+                                : (field.value ?? []).filter((x) => x !== s),
+                            )
+                          }
+                        />
+                        <Label htmlFor={id} className="grid gap-0.5 font-normal">
+                          <span>{SCOPE_WORDS[s]}</span>
+                          <code className="text-xs text-muted-foreground">{s}</code>
+                        </Label>
+                      </div>
+                    );
+                  })}
+                </div>
+              </fieldset>
+              <FormMessage />
+            </FormItem>
+          )}
+        />
+        <div>
+          <Button type="submit" disabled={create.isPending}>
+            {create.isPending ? (
+              <Loader2 className="animate-spin" aria-hidden="true" />
+            ) : (
+              <Plus aria-hidden="true" />
+            )}
+            Create key
+          </Button>
+        </div>
       </form>
-      <table className="ledger">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Key</th>
-            <th scope="col">Scopes</th>
-            <th scope="col">Last used</th>
-            <th scope="col" />
-          </tr>
-        </thead>
-        <tbody>
-          {keys.data?.map((k) => (
-            <tr key={k.id}>
-              <td>{k.name}</td>
-              <td>
-                <code>{k.start}</code>
-              </td>
-              <td>{k.scopes.join(', ')}</td>
-              <td>{k.lastUsedAt ? k.lastUsedAt.toLocaleString() : 'never'}</td>
-              <td>
-                {k.revokedAt ? (
-                  <span className="muted">revoked</span>
-                ) : (
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => revoke.mutate({ id: k.id })}
-                  >
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    </Form>
+  );
+}
+
+interface KeyRow {
+  id: string;
+  name: string;
+  start: string;
+  mode: 'live' | 'test';
+  scopes: string[];
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+function RevokeButton({ k }: { k: KeyRow }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const listKey = trpc.apiKeys.list.queryKey();
+  // Optimistic: the key shows as revoked at once; a refusal puts it back and says why.
+  const revoke = useMutation(
+    trpc.apiKeys.revoke.mutationOptions({
+      onMutate: async ({ id }) => {
+        await queryClient.cancelQueries({ queryKey: listKey });
+        const before = queryClient.getQueryData(listKey);
+        queryClient.setQueryData(listKey, (rows) =>
+          rows?.map((r) => (r.id === id ? { ...r, revokedAt: new Date() } : r)),
+        );
+        return { before };
+      },
+      onError: (e, _v, ctx) => {
+        if (ctx?.before) queryClient.setQueryData(listKey, ctx.before);
+        toastError(e, { title: 'Could not revoke the key' });
+      },
+      onSuccess: () => toast.success(`Revoked “${k.name}”`),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
+    }),
+  );
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>
+        <Button type="button" variant="outline" size="sm">
+          Revoke
+          <span className="sr-only"> {k.name}</span>
+        </Button>
+      </DialogTrigger>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Revoke “{k.name}”?</DialogTitle>
+          <DialogDescription>
+            Apps using this key stop working at once. This cannot be undone; you can create a new
+            key.
+          </DialogDescription>
+        </DialogHeader>
+        <DialogFooter>
+          <DialogClose asChild>
+            <Button type="button" variant="outline">
+              Keep it
+            </Button>
+          </DialogClose>
+          <Button
+            type="button"
+            variant="destructive"
+            onClick={() => {
+              setOpen(false);
+              revoke.mutate({ id: k.id });
+            }}
+          >
+            Revoke key
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function KeyList({ keys }: { keys: KeyRow[] }) {
+  return (
+    <ul className="divide-y rounded-xl border bg-card">
+      {keys.map((k) => (
+        <li key={k.id} className="grid gap-3 p-4 sm:grid-cols-[minmax(0,1fr)_auto] sm:items-center">
+          <div className="grid min-w-0 gap-1.5">
+            <div className="flex flex-wrap items-center gap-2">
+              <span className="font-medium">{k.name}</span>
+              <Badge variant={k.mode === 'live' ? 'accent' : 'secondary'}>{k.mode}</Badge>
+              {k.revokedAt && <Badge variant="destructive">revoked</Badge>}
+            </div>
+            <code className="text-sm break-all text-muted-foreground">{k.start}</code>
+            <div className="flex flex-wrap gap-1">
+              {k.scopes.map((s) => (
+                <Badge key={s} variant="outline" className="font-mono font-normal">
+                  {s}
+                </Badge>
+              ))}
+            </div>
+            <p className="text-xs text-muted-foreground">
+              Created {WHEN.format(k.createdAt)} · last used{' '}
+              {k.lastUsedAt ? WHEN.format(k.lastUsedAt) : 'never'}
+            </p>
+          </div>
+          {!k.revokedAt && <RevokeButton k={k} />}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ApiKeys() {
+  const trpc = useTRPC();
+  const keys = useQuery(trpc.apiKeys.list.queryOptions());
+  const [secret, setSecret] = useState<string | null>(null);
+
+  return (
+    <section aria-labelledby="api-keys-heading" className="grid gap-5">
+      <div className="grid gap-1">
+        <h2 id="api-keys-heading" className="flex items-center gap-2 text-xl font-semibold">
+          <KeyRound className="size-5 text-primary" aria-hidden="true" />
+          API keys
+        </h2>
+        <p className="text-sm text-muted-foreground">
+          Keys let your code use Adapter Studio. Each key is shown once; give it only the scopes it
+          needs.
+        </p>
+      </div>
+      <NewKeyDialog secret={secret} onClose={() => setSecret(null)} />
+      <CreateKeyForm onCreated={setSecret} />
+      {keys.isPending ? (
+        <div className="grid gap-2">
+          <Skeleton className="h-24" />
+          <Skeleton className="h-24" />
+        </div>
+      ) : keys.isError ? (
+        <p role="alert" className="flex items-center gap-2 text-sm text-destructive">
+          <ShieldAlert className="size-4" aria-hidden="true" />
+          Could not load your keys.
+          <Button type="button" variant="outline" size="sm" onClick={() => void keys.refetch()}>
+            Try again
+          </Button>
+        </p>
+      ) : keys.data.length === 0 ? (
+        <EmptyState
+          icon={<KeyRound />}
+          headingLevel={3}
+          title="No API keys yet"
+          description="Create one above, then send it as Authorization: Bearer <key>."
+        />
+      ) : (
+        <KeyList keys={keys.data} />
+      )}
     </section>
   );
 }

@@ -22,6 +22,7 @@ const COLUMNS = [
     title: 'Developers',
     links: [
       { href: '/developers', label: 'API keys' },
+      { href: '/docs/api', label: 'API reference' },
       { href: '/api/v1/openapi.json', label: 'OpenAPI document' },
     ],
   },
