@@ -1,37 +1,81 @@
 'use client';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Eye, EyeOff, Loader2 } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { Alert, AlertDescription } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import {
+  Form,
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from '@/components/ui/form';
+import { Input } from '@/components/ui/input';
+import { Separator } from '@/components/ui/separator';
 import { authClient } from '@/lib/auth-client';
+import { PASSWORD_MIN_LENGTH, passwordWeakness } from '@/server/auth/password-policy';
 
-/** Sign-up and sign-in share one form; `mode` picks the fields and the call. */
-export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
+const email = z.email('Enter an email address like you@example.com');
+
+// Sign-up checks the password with the server's own policy (server/auth/password-policy.ts).
+const signUpSchema = z
+  .object({
+    name: z.string().trim().min(1, 'Tell us what to call you').max(100),
+    email,
+    password: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    const weak = passwordWeakness(v.password, v.email);
+    if (weak) ctx.addIssue({ code: 'custom', path: ['password'], message: weak });
+  });
+const signInSchema = z.object({
+  name: z.string().optional(),
+  email,
+  password: z.string().min(1, 'Enter your password'),
+});
+
+type Values = { name?: string; email: string; password: string };
+
+export type OAuthProvider = 'github' | 'google';
+const PROVIDER_NAMES: Record<OAuthProvider, string> = { github: 'GitHub', google: 'Google' };
+
+/** Sign-up and sign-in share one form; `mode` picks the fields, the checks and the call. */
+export function AuthForm({
+  mode,
+  providers = [],
+}: {
+  mode: 'sign-up' | 'sign-in';
+  providers?: OAuthProvider[];
+}) {
+  const signUp = mode === 'sign-up';
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [showPassword, setShowPassword] = useState(false);
+  const form = useForm<Values>({
+    resolver: zodResolver(signUp ? signUpSchema : signInSchema),
+    defaultValues: { name: '', email: '', password: '' },
+  });
+  const pending = form.formState.isSubmitting;
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (pending) return;
-    const form = new FormData(event.currentTarget);
-    const field = (name: string) => {
-      const v = form.get(name);
-      return typeof v === 'string' ? v : '';
-    };
-    const email = field('email');
-    const password = field('password');
-    setPending(true);
-    setError(null);
-    const { error: failure } =
-      mode === 'sign-up'
-        ? await authClient.signUp.email({ email, password, name: field('name') })
-        : await authClient.signIn.email({ email, password });
-    setPending(false);
-    if (failure) {
-      setError(
-        failure.status === 429
+  async function onSubmit(v: Values) {
+    setFailure(null);
+    const { error } = signUp
+      ? await authClient.signUp.email({ email: v.email, password: v.password, name: v.name ?? '' })
+      : await authClient.signIn.email({ email: v.email, password: v.password });
+    if (error) {
+      setFailure(
+        error.status === 429
           ? 'Too many attempts. Wait a minute and try again.'
-          : (failure.message ?? 'Something went wrong. Try again.'),
+          : error.status === 401 || error.code === 'INVALID_EMAIL_OR_PASSWORD'
+            ? 'That email and password do not match. Check them, or create an account.'
+            : (error.message ?? 'Something went wrong. Try again.'),
       );
       return;
     }
@@ -39,54 +83,139 @@ export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
     router.refresh();
   }
 
-  const signUp = mode === 'sign-up';
   return (
-    <div className="card">
-      <h1>{signUp ? 'Create your account' : 'Sign in'}</h1>
-      <form onSubmit={(e) => void onSubmit(e)} noValidate>
-        {signUp && (
-          <label>
-            Name
-            <input name="name" autoComplete="name" required maxLength={100} />
-          </label>
-        )}
-        <label>
-          Email
-          <input name="email" type="email" autoComplete="email" required />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autoComplete={signUp ? 'new-password' : 'current-password'}
-            required
-            minLength={signUp ? 10 : undefined}
-            aria-describedby={signUp ? 'password-hint' : undefined}
-          />
+    <div className="grid gap-6">
+      <div className="grid gap-2 text-center">
+        <h1 className="text-2xl font-bold tracking-tight">
+          {signUp ? 'Create your account' : 'Sign in'}
+        </h1>
+        <p className="text-sm text-muted-foreground">
+          {signUp
+            ? 'Free credits to start. No card needed.'
+            : 'Welcome back. Your library and gallery are waiting.'}
+        </p>
+      </div>
+
+      {providers.length > 0 && (
+        <>
+          <div className="grid gap-2">
+            {providers.map((p) => (
+              <Button
+                key={p}
+                type="button"
+                variant="outline"
+                size="lg"
+                onClick={() =>
+                  void authClient.signIn.social({ provider: p, callbackURL: '/dashboard' })
+                }
+              >
+                Continue with {PROVIDER_NAMES[p]}
+              </Button>
+            ))}
+          </div>
+          <div className="flex items-center gap-3 text-xs text-muted-foreground">
+            <Separator className="flex-1" />
+            or with email
+            <Separator className="flex-1" />
+          </div>
+        </>
+      )}
+
+      <Form {...form}>
+        <form
+          noValidate
+          onSubmit={(e) => void form.handleSubmit(onSubmit)(e)}
+          className="grid gap-4"
+        >
           {signUp && (
-            <span id="password-hint" className="muted">
-              At least 10 characters.
-            </span>
+            <FormField
+              control={form.control}
+              name="name"
+              render={({ field }) => (
+                <FormItem>
+                  <FormLabel>Name</FormLabel>
+                  <FormControl>
+                    <Input {...field} autoComplete="name" maxLength={100} />
+                  </FormControl>
+                  <FormMessage />
+                </FormItem>
+              )}
+            />
           )}
-        </label>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" disabled={pending}>
-          {pending ? 'Please wait…' : signUp ? 'Create account' : 'Sign in'}
-        </button>
-      </form>
-      <p className="muted">
+          <FormField
+            control={form.control}
+            name="email"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Email</FormLabel>
+                <FormControl>
+                  <Input {...field} type="email" autoComplete="email" inputMode="email" />
+                </FormControl>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+          <FormField
+            control={form.control}
+            name="password"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Password</FormLabel>
+                <div className="relative">
+                  <FormControl>
+                    <Input
+                      {...field}
+                      type={showPassword ? 'text' : 'password'}
+                      autoComplete={signUp ? 'new-password' : 'current-password'}
+                      className="pr-20"
+                    />
+                  </FormControl>
+                  <Button
+                    type="button"
+                    variant="ghost"
+                    size="sm"
+                    className="absolute top-1 right-1 h-8 px-2 text-muted-foreground"
+                    aria-pressed={showPassword}
+                    onClick={() => setShowPassword((s) => !s)}
+                  >
+                    {showPassword ? <EyeOff aria-hidden="true" /> : <Eye aria-hidden="true" />}
+                    {showPassword ? 'Hide' : 'Show'}
+                    <span className="sr-only"> password</span>
+                  </Button>
+                </div>
+                {signUp && (
+                  <FormDescription>At least {PASSWORD_MIN_LENGTH} characters.</FormDescription>
+                )}
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+          {failure && (
+            <Alert variant="destructive" role="alert">
+              <AlertDescription>{failure}</AlertDescription>
+            </Alert>
+          )}
+          <Button type="submit" size="lg" disabled={pending}>
+            {pending && <Loader2 className="animate-spin" aria-hidden="true" />}
+            {signUp ? 'Sign up' : 'Sign in'}
+          </Button>
+        </form>
+      </Form>
+
+      <p className="text-center text-sm text-muted-foreground">
         {signUp ? (
           <>
-            Already have an account? <Link href="/sign-in">Sign in</Link>
+            Already have an account?{' '}
+            <Link href="/sign-in" className="font-medium text-primary underline">
+              Sign in
+            </Link>
           </>
         ) : (
           <>
-            New here? <Link href="/sign-up">Create an account</Link>
+            New here?{' '}
+            <Link href="/sign-up" className="font-medium text-primary underline">
+              Create an account
+            </Link>
           </>
         )}
       </p>

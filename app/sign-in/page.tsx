@@ -1,7 +1,13 @@
 import { AuthForm } from '@/components/auth-form';
+import { AuthShell } from '@/components/auth-shell';
+import { oauthProviders } from '@/components/oauth-providers';
 
 export const metadata = { title: 'Sign in · Adapter Studio' };
 
-export default function SignInPage() {
-  return <AuthForm mode="sign-in" />;
+export default async function SignInPage() {
+  return (
+    <AuthShell>
+      <AuthForm mode="sign-in" providers={await oauthProviders()} />
+    </AuthShell>
+  );
 }
