@@ -1,13 +1,13 @@
 // The OpenGraph card of a share: 1200×630 PNG with the picture, the prompt and the product's
 // mark, rendered by next/og (satori + resvg) with the bundled Inter; nothing is fetched.
-// Rendered cards are kept in memory per slug: a slug's picture and prompt never change (a
-// revoke retires the slug), so a hit is always right once the share is checked to stand.
+// Rendered cards are kept in memory per slug (memo.ts), served once the share is checked to stand.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ImageResponse } from 'next/og';
 import sharp from 'sharp';
 import { BrandMark } from '@/components/site/brand-mark';
 import { env } from '../env';
+import { ByteLru } from './memo';
 import { matches, notModified, PUBLIC_HEADERS } from './serve';
 import { findSharedOutput, readSharedImage } from './share';
 import { latinOnly, truncateText } from './text';
@@ -35,27 +35,7 @@ function loadFonts() {
   return fonts;
 }
 
-/** A small byte-bounded LRU of rendered cards. */
-const MAX_CACHE_BYTES = 24 * 1024 * 1024;
-const cache = new Map<string, Buffer>();
-let cacheBytes = 0;
-function remember(slug: string, png: Buffer) {
-  cache.set(slug, png);
-  cacheBytes += png.length;
-  for (const [k, v] of cache) {
-    if (cacheBytes <= MAX_CACHE_BYTES) break;
-    cache.delete(k);
-    cacheBytes -= v.length;
-  }
-}
-function recall(slug: string): Buffer | undefined {
-  const png = cache.get(slug);
-  if (png) {
-    cache.delete(slug);
-    cache.set(slug, png);
-  }
-  return png;
-}
+const cards = new ByteLru(24 * 1024 * 1024);
 
 export function cardEtag(slug: string): string {
   return `"card-${CARD_VERSION}-${slug}"`;
@@ -110,11 +90,11 @@ async function render(prompt: string, image: Buffer): Promise<Buffer> {
 /** The card of a standing share (NOT_FOUND otherwise), from memory when rendered before. */
 export async function shareCardPng(slug: string): Promise<Buffer> {
   const shared = await findSharedOutput(slug);
-  const hit = recall(slug);
+  const hit = cards.get(slug);
   if (hit) return hit;
   const { body } = await readSharedImage(shared.slug);
   const png = await render(shared.prompt, body);
-  remember(slug, png);
+  cards.set(slug, png);
   return png;
 }
 

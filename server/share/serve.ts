@@ -1,7 +1,10 @@
-// HTTP face of a share's picture (app/s/[slug]/image is a thin wrapper; the card's is in card.tsx).
+// HTTP faces of a share's picture: the original (/s/[slug]/image) and the lighter WebP the page
+// shows (/s/[slug]/image.webp); the card's is in card.tsx. Routes under app/s are thin wrappers.
 // Both are public and cacheable, but only briefly: a revoke must not be defeated for long by
 // caches we do not control, so browsers and CDNs may keep a copy for SHARE_CACHE_S at most and
 // then revalidate (a cheap 304 while the share stands, 404 once revoked).
+import sharp from 'sharp';
+import { ByteLru } from './memo';
 import { findSharedOutput, readSharedImage } from './share';
 
 export const SHARE_CACHE_S = 300;
@@ -33,6 +36,40 @@ export async function serveSharedImage(slug: string, req: Request): Promise<Resp
       ...PUBLIC_HEADERS,
       'Content-Type': img.contentType,
       'Content-Length': String(img.body.length),
+      ETag: etag,
+    },
+  });
+}
+
+/** The page's picture: WebP at most 1024 px, a fraction of the PNG's bytes on a phone. */
+const PAGE_IMAGE_PX = 1024;
+const pageImages = new ByteLru(16 * 1024 * 1024);
+
+export async function sharedPageImage(slug: string): Promise<Buffer> {
+  await findSharedOutput(slug);
+  const hit = pageImages.get(slug);
+  if (hit) return hit;
+  const { body } = await readSharedImage(slug);
+  const webp = await sharp(body)
+    .resize(PAGE_IMAGE_PX, PAGE_IMAGE_PX, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 82 })
+    .toBuffer();
+  pageImages.set(slug, webp);
+  return webp;
+}
+
+export async function serveSharedPageImage(slug: string, req: Request): Promise<Response> {
+  const etag = `"webp-${slug}"`;
+  if (matches(req, etag)) {
+    await findSharedOutput(slug);
+    return notModified(etag);
+  }
+  const webp = await sharedPageImage(slug);
+  return new Response(new Uint8Array(webp), {
+    headers: {
+      ...PUBLIC_HEADERS,
+      'Content-Type': 'image/webp',
+      'Content-Length': String(webp.length),
       ETag: etag,
     },
   });

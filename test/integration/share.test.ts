@@ -8,6 +8,7 @@ import { AppError } from '@/server/errors';
 import { storage, storageKeys, type StorageDriver } from '@/server/storage';
 import { LocalStorage } from '@/server/storage/local';
 import { shareCardPng } from '@/server/share/card';
+import { sharedPageImage } from '@/server/share/serve';
 import {
   findSharedOutput,
   isShareSlug,
@@ -122,10 +123,12 @@ describe('share (domain)', () => {
     const out = await seedOutput(user.id, 'gone soon');
     const { slug } = await shareOutput(user.id, out.id);
     await shareCardPng(slug!); // rendered and kept in memory…
+    await sharedPageImage(slug!);
     expect(await unshareOutput(user.id, out.id)).toMatchObject({ slug: null, url: null });
     expect(await rejection(findSharedOutput(slug!))).toBe('NOT_FOUND');
     expect(await rejection(readSharedImage(slug!))).toBe('NOT_FOUND');
     expect(await rejection(shareCardPng(slug!))).toBe('NOT_FOUND'); // …but never served after
+    expect(await rejection(sharedPageImage(slug!))).toBe('NOT_FOUND');
     expect((await unshareOutput(user.id, out.id)).slug).toBe(null); // idempotent
     const again = await shareOutput(user.id, out.id);
     expect(again.slug).not.toBe(slug);
@@ -166,7 +169,7 @@ describe('share pages over HTTP (production server, signed out)', () => {
   const anonymous = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${app.url}${path}`, { headers, redirect: 'manual' });
 
-  it('share → public page with meta tags, image and OG card → revoke → 404 everywhere', async () => {
+  it('share → public page with meta tags, images and OG card → revoke → 404 everywhere', async () => {
     const owner = new Client(app.url);
     const email = `share-${Date.now()}@example.com`;
     await owner.signUp(email);
@@ -205,7 +208,8 @@ describe('share pages over HTTP (production server, signed out)', () => {
     expect(meta('name', 'twitter:card')).toBe('summary_large_image');
     expect(meta('name', 'twitter:image')).toBe(`${app.url}/s/${slug}/og`);
     expect(meta('name', 'robots')).toBe('noindex, nofollow');
-    expect(html).toMatch(new RegExp(`<img[^>]+src="/s/${slug}/image"[^>]+width="256"`));
+    expect(html).toMatch(new RegExp(`<img[^>]+src="/s/${slug}/image.webp"[^>]+width="256"`));
+    expect(html).toContain(`href="/s/${slug}/image"`);
     expect(html).not.toContain('<b>dales</b>'); // the prompt is text, never markup
 
     const image = await anonymous(`/s/${slug}/image`);
@@ -215,6 +219,12 @@ describe('share pages over HTTP (production server, signed out)', () => {
     expect((await sharp(Buffer.from(await image.arrayBuffer())).metadata()).width).toBe(256);
     const etag = image.headers.get('etag')!;
     expect((await anonymous(`/s/${slug}/image`, { 'if-none-match': etag })).status).toBe(304);
+
+    const webp = await anonymous(`/s/${slug}/image.webp`);
+    expect(webp.status).toBe(200);
+    expect(webp.headers.get('cache-control')).toBe('public, max-age=300');
+    const shown = await sharp(Buffer.from(await webp.arrayBuffer())).metadata();
+    expect([shown.format, shown.width, shown.height]).toEqual(['webp', 256, 256]);
 
     const og = await anonymous(`/s/${slug}/og`);
     expect(og.status).toBe(200);
@@ -229,6 +239,7 @@ describe('share pages over HTTP (production server, signed out)', () => {
     expect((await owner.mutate('jobs.unshare', { outputId: out.id })).status).toBe(200);
     expect((await anonymous(`/s/${slug}`)).status).toBe(404);
     expect((await anonymous(`/s/${slug}/image`)).status).toBe(404);
+    expect((await anonymous(`/s/${slug}/image.webp`)).status).toBe(404);
     expect((await anonymous(`/s/${slug}/og`)).status).toBe(404);
     expect((await anonymous(`/s/${slug}/image`, { 'if-none-match': etag })).status).toBe(404);
     expect((await anonymous(`/s/${slug}/og`, { 'if-none-match': ogTag })).status).toBe(404);

@@ -58,14 +58,14 @@ export default async function SharePage({ params }: Props) {
   return (
     <article className="mx-auto flex w-full max-w-3xl flex-col gap-6">
       <figure className="flex flex-col gap-4">
-        {/* The picture as made (no resizing service): its own size, never wider than the page. */}
+        {/* WebP of the picture at its own size (never wider than the page); the PNG is linked. */}
         <img
-          src={`/s/${slug}/image`}
+          src={`/s/${slug}/image.webp`}
           alt={share.prompt ? `Generated from the prompt: ${share.prompt}` : FALLBACK_TITLE}
           width={share.width}
           height={share.height}
           fetchPriority="high"
-          className="h-auto w-full max-w-full rounded-xl border bg-muted"
+          className="mx-auto h-auto max-w-full rounded-xl border bg-muted"
         />
         <figcaption>
           <h1 className="text-xl font-semibold break-words sm:text-2xl">
@@ -75,7 +75,11 @@ export default async function SharePage({ params }: Props) {
             Shared on{' '}
             <time dateTime={share.sharedAt.toISOString()}>
               {share.sharedAt.toISOString().slice(0, 10)}
-            </time>
+            </time>{' '}
+            ·{' '}
+            <a href={`/s/${slug}/image`} download className="underline underline-offset-4">
+              Full-size PNG
+            </a>
           </p>
         </figcaption>
       </figure>
