@@ -131,8 +131,15 @@ export function Adapters() {
         title="Adapters"
         description="Your own subjects and styles: trained from your photos, or a LoRA you bring. Mix them into any generation by weight."
       />
+      <section aria-labelledby="your-adapters" className="grid gap-4">
+        <h2 id="your-adapters" className="text-lg font-semibold">
+          Your adapters
+        </h2>
+        {list}
+      </section>
       {live.length > 0 && (
         <section aria-labelledby="trainings" className="grid gap-4">
+          {/* Below the list: it appears once the jobs load, and must not push the list down. */}
           <h2 id="trainings" className="text-lg font-semibold">
             Trainings
           </h2>
@@ -143,12 +150,6 @@ export function Adapters() {
           </ul>
         </section>
       )}
-      <section aria-labelledby="your-adapters" className="grid gap-4">
-        <h2 id="your-adapters" className="text-lg font-semibold">
-          Your adapters
-        </h2>
-        {list}
-      </section>
       <section
         aria-label="Add an adapter"
         className="grid items-start gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]"

@@ -17,6 +17,7 @@ import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
 import { cn } from '@/lib/utils';
 import { EditResult } from './edit-result';
+import { EDIT_DESCRIPTION, EDIT_TITLE } from './edit-skeleton';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLACEHOLDER_ID = '00000000-0000-7000-8000-000000000000';
@@ -154,10 +155,7 @@ export function EditForm() {
 
   return (
     <div>
-      <PageHeader
-        title="Edit a photo with words"
-        description="Say what your photo shows, then change the sentence: “a dog sitting” becomes “a dog lying down”. CoSINE learns the photo first, so everything else stays."
-      />
+      <PageHeader title={EDIT_TITLE} description={EDIT_DESCRIPTION} />
       <div className="grid items-start gap-8 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
         <form onSubmit={submit} noValidate className="grid gap-6" aria-label="Edit a photo">
           <Card className="gap-4">

@@ -32,7 +32,13 @@ export interface SourcePhoto {
 export function EditResult({ jobId, source }: { jobId: string; source: SourcePhoto | null }) {
   const job = useLiveJob(jobId);
   if (job.isPending) {
-    return <Skeleton className="aspect-square w-full rounded-lg" aria-label="Loading the edit" />;
+    // The result keeps the photo's shape: reserve it while the job loads.
+    return (
+      <Skeleton
+        className="w-full rounded-lg"
+        style={{ aspectRatio: source ? `${source.width} / ${source.height}` : '1 / 1' }}
+      />
+    );
   }
   if (job.isError) {
     const err = describeError(job.error);

@@ -1,6 +1,7 @@
 import { Suspense } from 'react';
 import { requireUser } from '@/lib/require-user';
 import { EditForm } from './edit-form';
+import { EditPageSkeleton } from './edit-skeleton';
 
 export const metadata = { title: 'Edit a photo with words · Adapter Studio' };
 
@@ -8,13 +9,7 @@ export default async function EditPage() {
   await requireUser();
   // The form reads ?image=, ?remix= and ?job= from the address.
   return (
-    <Suspense
-      fallback={
-        <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">
-          Edit a photo with words
-        </h1>
-      }
-    >
+    <Suspense fallback={<EditPageSkeleton />}>
       <EditForm />
     </Suspense>
   );

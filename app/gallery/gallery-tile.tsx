@@ -181,16 +181,3 @@ export function GalleryTile({ item, priority }: { item: GalleryItem; priority: b
     </li>
   );
 }
-
-export function GalleryTileSkeleton() {
-  return (
-    <li aria-hidden="true" className="flex flex-col overflow-hidden rounded-xl border bg-card">
-      <div className="aspect-square animate-pulse bg-muted" />
-      <div className="grid gap-2 p-3">
-        <div className="h-4 w-4/5 animate-pulse rounded bg-muted" />
-        <div className="h-3 w-1/3 animate-pulse rounded bg-muted" />
-        <div className="h-8 w-full animate-pulse rounded bg-muted" />
-      </div>
-    </li>
-  );
-}

@@ -18,9 +18,14 @@ import {
   type GalleryFilters,
 } from './filters';
 import { GalleryFilterBar } from './gallery-filters';
-import { GalleryTile, GalleryTileSkeleton } from './gallery-tile';
-
-const GRID = 'grid grid-cols-1 gap-4 min-[480px]:grid-cols-2 md:grid-cols-3 xl:grid-cols-4';
+import {
+  GALLERY_DESCRIPTION,
+  GALLERY_GRID as GRID,
+  GALLERY_TITLE,
+  GalleryGridSkeleton,
+  GalleryTileSkeleton,
+} from './gallery-skeleton';
+import { GalleryTile } from './gallery-tile';
 
 export function Gallery() {
   const trpc = useTRPC();
@@ -60,13 +65,7 @@ export function Gallery() {
   if (!input) {
     body = null; // the filter bar explains the backwards range
   } else if (pages.isPending) {
-    body = (
-      <ul className={GRID} aria-busy="true" aria-label="Loading images">
-        {Array.from({ length: 8 }, (_, i) => (
-          <GalleryTileSkeleton key={i} />
-        ))}
-      </ul>
-    );
+    body = <GalleryGridSkeleton />;
   } else if (pages.isError) {
     const err = describeError(pages.error);
     body = (
@@ -154,8 +153,8 @@ export function Gallery() {
   return (
     <div>
       <PageHeader
-        title="Gallery"
-        description="Everything you have made. Open one for its settings, or remix, download, share and reuse it from here."
+        title={GALLERY_TITLE}
+        description={GALLERY_DESCRIPTION}
         actions={
           <Button asChild>
             <Link href="/generate">

@@ -1,16 +1,15 @@
 import { Suspense } from 'react';
 import { requireUser } from '@/lib/require-user';
 import { Gallery } from './gallery';
+import { GalleryPageSkeleton } from './gallery-skeleton';
 
 export const metadata = { title: 'Gallery · Adapter Studio' };
 
 export default async function GalleryPage() {
   await requireUser();
-  // The gallery reads its filters from the address; Suspense lets the shell render first.
+  // The gallery reads its filters from the address; the fallback has the page's shape.
   return (
-    <Suspense
-      fallback={<h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Gallery</h1>}
-    >
+    <Suspense fallback={<GalleryPageSkeleton />}>
       <Gallery />
     </Suspense>
   );
