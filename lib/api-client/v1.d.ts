@@ -2075,6 +2075,8 @@ export interface components {
                 width: number;
                 height: number;
                 seed: string | null;
+                /** @description Set while the output is public at /s/{shareSlug}. */
+                shareSlug: string | null;
             }[];
             /** @description The adapter a training or edit job made. */
             adapter: {

@@ -29,6 +29,10 @@ export const job = z.object({
       width: z.number().int(),
       height: z.number().int(),
       seed: z.string().nullable(),
+      shareSlug: z
+        .string()
+        .nullable()
+        .meta({ description: 'Set while the output is public at /s/{shareSlug}.' }),
     }),
   ),
   adapter: z
