@@ -3,8 +3,8 @@ import localFont from 'next/font/local';
 import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
 import { SiteFooter } from '@/components/site/site-footer';
+import { LazyToaster } from '@/components/site/lazy-toaster';
 import { SiteHeader, type HeaderUser } from '@/components/site/site-header';
-import { Toaster } from '@/components/ui/sonner';
 import { Providers } from '@/lib/trpc';
 import { getSessionUser } from '@/server/auth/session';
 import './globals.css';
@@ -19,6 +19,9 @@ const inter = localFont({
   ],
   variable: '--font-inter',
   display: 'swap',
+  // Four preloaded weights compete with the hero picture on a slow phone; the metric-matched
+  // fallback (adjustFontFallback) keeps the swap from moving anything.
+  preload: false,
 });
 
 export const metadata: Metadata = {
@@ -65,7 +68,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {children}
           </main>
           <SiteFooter />
-          <Toaster />
+          <LazyToaster />
         </Providers>
       </body>
     </html>

@@ -77,6 +77,7 @@ export default async function LandingPage() {
           src={hero}
           alt="Four pictures fanned out: a lighthouse painted in swirls, a snowy house at night, a corgi astronaut on the moon and a mountain lake at sunset."
           priority
+          unoptimized
           sizes="(min-width: 1152px) 560px, (min-width: 768px) 50vw, 100vw"
           className="h-auto w-full rounded-3xl"
         />

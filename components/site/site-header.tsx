@@ -5,7 +5,7 @@ import { HeaderCredits } from './header-credits';
 import { MobileNav } from './mobile-nav';
 import { NavLinks } from './nav-links';
 import { STUDIO_NAV } from './nav-items';
-import { UserMenu } from './user-menu';
+import { UserMenu } from './user-menu-lazy';
 
 export interface HeaderUser {
   name: string;

@@ -10,14 +10,9 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
+import { initialsOf } from './initials';
 import { ACCOUNT_NAV } from './nav-items';
 import { signOutAndLeave } from './sign-out';
-
-export function initialsOf(name: string, email: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length ? words.slice(0, 2).map((w) => w[0]) : [email[0]];
-  return letters.join('').toUpperCase();
-}
 
 export function UserMenu({ name, email }: { name: string; email: string }) {
   return (
