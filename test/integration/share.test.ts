@@ -194,6 +194,8 @@ describe('share pages over HTTP (production server, signed out)', () => {
 
     const page = await anonymous(`/s/${slug}`);
     expect(page.status).toBe(200);
+    // The page itself is never stored, so a revoke takes it down at once.
+    expect(page.headers.get('cache-control')).toContain('no-store');
     const html = await page.text();
     const meta = (attr: string, name: string) =>
       new RegExp(`<meta ${attr}="${name}" content="([^"]*)"`).exec(html)?.[1];
