@@ -196,7 +196,13 @@ export default async function LandingPage() {
             </Link>
           </p>
         </div>
-        <pre className="overflow-x-auto rounded-xl bg-foreground p-4 text-sm leading-relaxed text-background">
+        <pre
+          // Scrolls sideways on a phone: focusable so a keyboard can scroll it too.
+          tabIndex={0}
+          role="region"
+          aria-label="Example request"
+          className="overflow-x-auto rounded-xl bg-foreground p-4 text-sm leading-relaxed text-background"
+        >
           <code>{`curl https://your-studio/api/v1/generations \\
   -H "Authorization: Bearer as_live_…" \\
   -H "Content-Type: application/json" \\

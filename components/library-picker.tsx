@@ -83,7 +83,19 @@ export function LibraryPicker({
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>{description}</DialogDescription>
         </DialogHeader>
-        {library.isPending ? (
+        {library.isError ? (
+          <div role="alert" className="grid justify-items-start gap-2 text-sm">
+            <p className="text-destructive">Could not load your library.</p>
+            <Button
+              type="button"
+              variant="outline"
+              size="sm"
+              onClick={() => void library.refetch()}
+            >
+              Try again
+            </Button>
+          </div>
+        ) : library.isPending ? (
           <div className="grid grid-cols-3 gap-2 sm:grid-cols-4">
             {Array.from({ length: 8 }, (_, i) => (
               <Skeleton key={i} className="aspect-square" />

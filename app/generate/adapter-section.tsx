@@ -24,9 +24,13 @@ const KIND_NAMES = { LORA: 'LoRA', SPECTRAL_SHIFT: 'SVDiff' } as const;
 export function AdapterSection({
   form,
   adapters,
+  failed,
+  retry,
 }: {
   form: GenerateFormApi;
   adapters: AdapterEntry[] | undefined;
+  failed: boolean;
+  retry: () => void;
 }) {
   const loras = useWatch({ control: form.control, name: 'loras' }) ?? [];
   const set = (next: typeof loras) => form.setValue('loras', next, { shouldDirty: true });
@@ -40,7 +44,14 @@ export function AdapterSection({
       method="LoRA · SVDiff"
       description="Mix in your own subjects and styles. Up to 5; a negative weight steers away."
     >
-      {adapters === undefined ? (
+      {failed ? (
+        <div role="alert" className="flex flex-wrap items-center gap-2 text-sm">
+          <span className="text-destructive">Could not load your adapters.</span>
+          <Button type="button" variant="outline" size="sm" onClick={retry}>
+            Try again
+          </Button>
+        </div>
+      ) : adapters === undefined ? (
         <div className="grid gap-2">
           <Skeleton className="h-10" />
           <Skeleton className="h-10" />

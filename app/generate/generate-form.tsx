@@ -257,7 +257,12 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
 
           <ReferenceSection form={form} library={libraryById} />
           <ControlSection form={form} library={libraryById} maps={maps.data ?? []} />
-          <AdapterSection form={form} adapters={adapters.data} />
+          <AdapterSection
+            form={form}
+            adapters={adapters.data}
+            failed={adapters.isError}
+            retry={() => void adapters.refetch()}
+          />
           <AdvancedSection form={form} defaultOpen={false} />
         </div>
 

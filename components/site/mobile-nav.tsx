@@ -1,7 +1,7 @@
 'use client';
 import { Menu } from 'lucide-react';
 import dynamic from 'next/dynamic';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 
 // The sheet (Radix Dialog, focus trap, scroll lock) is fetched on the first tap, not with every
@@ -13,9 +13,11 @@ const MobileSheet = dynamic(loadSheet, { ssr: false });
 export function MobileNav({ signedIn }: { signedIn: boolean }) {
   const [open, setOpen] = useState(false);
   const [used, setUsed] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
   return (
     <>
       <Button
+        ref={button}
         variant="ghost"
         size="icon"
         className="md:hidden"
@@ -31,7 +33,9 @@ export function MobileNav({ signedIn }: { signedIn: boolean }) {
         <Menu className="size-5" aria-hidden="true" />
         <span className="sr-only">Open menu</span>
       </Button>
-      {used && <MobileSheet signedIn={signedIn} open={open} setOpen={setOpen} />}
+      {used && (
+        <MobileSheet signedIn={signedIn} open={open} setOpen={setOpen} returnFocus={button} />
+      )}
     </>
   );
 }

@@ -2,6 +2,7 @@
 import { LogOut } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import type { RefObject } from 'react';
 import { Button } from '@/components/ui/button';
 import { Separator } from '@/components/ui/separator';
 import {
@@ -21,10 +22,13 @@ export function MobileSheet({
   signedIn,
   open,
   setOpen,
+  returnFocus,
 }: {
   signedIn: boolean;
   open: boolean;
   setOpen: (open: boolean) => void;
+  /** The menu button: focus goes back to it on close (it is not a Radix trigger). */
+  returnFocus: RefObject<HTMLButtonElement | null>;
 }) {
   const pathname = usePathname();
 
@@ -50,7 +54,14 @@ export function MobileSheet({
 
   return (
     <Sheet open={open} onOpenChange={setOpen}>
-      <SheetContent side="right" className="gap-0">
+      <SheetContent
+        side="right"
+        className="gap-0"
+        onCloseAutoFocus={(e) => {
+          e.preventDefault();
+          returnFocus.current?.focus();
+        }}
+      >
         <SheetHeader>
           <SheetTitle>Menu</SheetTitle>
           <SheetDescription className="sr-only">Go to another page</SheetDescription>

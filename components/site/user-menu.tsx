@@ -16,7 +16,8 @@ import { signOutAndLeave } from './sign-out';
 
 export function UserMenu({ name, email }: { name: string; email: string }) {
   return (
-    <DropdownMenu>
+    // Not modal: the page stays in the accessibility tree while the menu is open.
+    <DropdownMenu modal={false}>
       <DropdownMenuTrigger asChild>
         <Button
           variant="ghost"
