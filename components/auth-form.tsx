@@ -1,11 +1,9 @@
 'use client';
-import { zodResolver } from '@hookform/resolvers/zod';
 import { Eye, EyeOff, Loader2 } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { useForm } from 'react-hook-form';
-import { z } from 'zod';
+import { useForm, type Resolver } from 'react-hook-form';
 import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import {
@@ -19,29 +17,22 @@ import {
 } from '@/components/ui/form';
 import { Input } from '@/components/ui/input';
 import { Separator } from '@/components/ui/separator';
-import { authClient } from '@/lib/auth-client';
-import { PASSWORD_MIN_LENGTH, passwordWeakness } from '@/server/auth/password-policy';
-
-const email = z.email('Enter an email address like you@example.com');
-
-// Sign-up checks the password with the server's own policy (server/auth/password-policy.ts).
-const signUpSchema = z
-  .object({
-    name: z.string().trim().min(1, 'Tell us what to call you').max(100),
-    email,
-    password: z.string(),
-  })
-  .superRefine((v, ctx) => {
-    const weak = passwordWeakness(v.password, v.email);
-    if (weak) ctx.addIssue({ code: 'custom', path: ['password'], message: weak });
-  });
-const signInSchema = z.object({
-  name: z.string().optional(),
-  email,
-  password: z.string().min(1, 'Enter your password'),
-});
+import { PASSWORD_MIN_LENGTH } from '@/server/auth/password-policy';
 
 type Values = { name?: string; email: string; password: string };
+
+// zod, the schemas and the auth client load on first submit, not with the page: sign-in and
+// sign-up are entry pages and should be interactive at once.
+const resolverFor =
+  (mode: 'sign-up' | 'sign-in'): Resolver<Values> =>
+  async (values, ctx, opts) => {
+    const [{ zodResolver }, schemas] = await Promise.all([
+      import('@hookform/resolvers/zod'),
+      import('./auth-schemas'),
+    ]);
+    const schema = mode === 'sign-up' ? schemas.signUpSchema : schemas.signInSchema;
+    return zodResolver(schema)(values, ctx, opts);
+  };
 
 export type OAuthProvider = 'github' | 'google';
 const PROVIDER_NAMES: Record<OAuthProvider, string> = { github: 'GitHub', google: 'Google' };
@@ -59,13 +50,14 @@ export function AuthForm({
   const [failure, setFailure] = useState<string | null>(null);
   const [showPassword, setShowPassword] = useState(false);
   const form = useForm<Values>({
-    resolver: zodResolver(signUp ? signUpSchema : signInSchema),
+    resolver: resolverFor(mode),
     defaultValues: { name: '', email: '', password: '' },
   });
   const pending = form.formState.isSubmitting;
 
   async function onSubmit(v: Values) {
     setFailure(null);
+    const { authClient } = await import('@/lib/auth-client');
     const { error } = signUp
       ? await authClient.signUp.email({ email: v.email, password: v.password, name: v.name ?? '' })
       : await authClient.signIn.email({ email: v.email, password: v.password });
@@ -106,7 +98,9 @@ export function AuthForm({
                 variant="outline"
                 size="lg"
                 onClick={() =>
-                  void authClient.signIn.social({ provider: p, callbackURL: '/dashboard' })
+                  void import('@/lib/auth-client').then(({ authClient }) =>
+                    authClient.signIn.social({ provider: p, callbackURL: '/dashboard' }),
+                  )
                 }
               >
                 Continue with {PROVIDER_NAMES[p]}

@@ -1,22 +1,7 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
-import { Check, ImagePlus } from 'lucide-react';
-import { useState, type ReactNode } from 'react';
-import { UploadButton } from '@/components/upload-button';
-import { Button } from '@/components/ui/button';
-import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from '@/components/ui/dialog';
-import { EmptyState } from '@/components/ui/empty-state';
-import { Skeleton } from '@/components/ui/skeleton';
-import { useTRPC } from '@/lib/trpc';
-import { cn } from '@/lib/utils';
+import dynamic from 'next/dynamic';
+import { Slot } from 'radix-ui';
+import { useRef, useState, type ReactNode } from 'react';
 
 export interface PickedImage {
   id: string;
@@ -24,145 +9,48 @@ export interface PickedImage {
   height: number;
 }
 
-/**
- * Choose images from the library (or upload one) in a dialog. `max` is how many more may be
- * chosen; with max 1 a click chooses and closes.
- */
-export function LibraryPicker({
-  trigger,
-  title,
-  description,
-  max,
-  exclude = [],
-  onPick,
-}: {
-  trigger: ReactNode;
+export interface LibraryPickerProps {
   title: string;
   description: string;
+  /** How many more may be chosen; with 1 a click chooses and closes. */
   max: number;
   exclude?: string[];
   onPick: (images: PickedImage[]) => void;
-}) {
-  const trpc = useTRPC();
+}
+
+// The dialog (Radix Dialog, the library grid, upload) arrives on the first open, prefetched when
+// the pointer or focus reaches the button.
+const loadDialog = () => import('./library-picker-dialog').then((m) => m.LibraryPickerDialog);
+const LibraryPickerDialog = dynamic(loadDialog, { ssr: false });
+
+/** Choose images from the library (or upload one) in a dialog opened by `trigger`. */
+export function LibraryPicker({ trigger, ...props }: LibraryPickerProps & { trigger: ReactNode }) {
   const [open, setOpen] = useState(false);
-  const [chosen, setChosen] = useState<string[]>([]);
-  const library = useQuery({ ...trpc.references.list.queryOptions(), enabled: open });
-  const items = (library.data ?? []).filter((i) => !exclude.includes(i.id));
-
-  const byId = new Map<string, PickedImage>((library.data ?? []).map((i) => [i.id, i]));
-  const picked = (ids: string[]): PickedImage[] =>
-    ids.flatMap((id) => {
-      const img = byId.get(id);
-      return img ? [img] : [];
-    });
-
-  function finish(images: PickedImage[]) {
-    onPick(images.map(({ id, width, height }) => ({ id, width, height })));
-    setChosen([]);
-    setOpen(false);
-  }
-
-  function toggle(id: string) {
-    if (max === 1) return finish(picked([id]));
-    setChosen((c) =>
-      c.includes(id) ? c.filter((x) => x !== id) : c.length < max ? [...c, id] : c,
-    );
-  }
-
+  const [used, setUsed] = useState(false);
+  const triggerRef = useRef<HTMLElement>(null);
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(o) => {
-        setOpen(o);
-        if (!o) setChosen([]);
-      }}
-    >
-      <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent className="sm:max-w-2xl">
-        <DialogHeader>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogDescription>{description}</DialogDescription>
-        </DialogHeader>
-        {library.isError ? (
-          <div role="alert" className="grid justify-items-start gap-2 text-sm">
-            <p className="text-destructive">Could not load your library.</p>
-            <Button
-              type="button"
-              variant="outline"
-              size="sm"
-              onClick={() => void library.refetch()}
-            >
-              Try again
-            </Button>
-          </div>
-        ) : library.isPending ? (
-          <div className="grid grid-cols-3 gap-2 sm:grid-cols-4">
-            {Array.from({ length: 8 }, (_, i) => (
-              <Skeleton key={i} className="aspect-square" />
-            ))}
-          </div>
-        ) : items.length === 0 ? (
-          <EmptyState
-            icon={<ImagePlus />}
-            title="Your library is empty"
-            description="Upload a photo, painting or sketch. It stays in your library for next time."
-            headingLevel={3}
-            action={<UploadButton variant="default" onUploaded={(img) => finish([img])} />}
-          />
-        ) : (
-          <>
-            <ul
-              className="grid max-h-[55dvh] grid-cols-3 gap-2 overflow-y-auto p-1 sm:grid-cols-4"
-              aria-label="Library images"
-            >
-              {items.map((img, i) => {
-                const on = chosen.includes(img.id);
-                return (
-                  <li key={img.id}>
-                    <button
-                      type="button"
-                      data-slot="library-tile"
-                      aria-pressed={max === 1 ? undefined : on}
-                      aria-label={`Library image ${i + 1}, ${img.width} × ${img.height}`}
-                      onClick={() => toggle(img.id)}
-                      className={cn(
-                        'relative block aspect-square w-full cursor-pointer overflow-hidden rounded-lg border-2 border-transparent bg-muted transition-colors hover:border-primary/50',
-                        on && 'border-primary',
-                      )}
-                    >
-                      <img
-                        src={img.thumbnailUrl}
-                        alt=""
-                        width={img.width}
-                        height={img.height}
-                        loading="lazy"
-                        className="size-full object-cover"
-                      />
-                      {on && (
-                        <span className="absolute top-1.5 right-1.5 flex size-6 items-center justify-center rounded-full bg-primary text-primary-foreground">
-                          <Check className="size-4" aria-hidden="true" />
-                        </span>
-                      )}
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
-            <DialogFooter className="items-center sm:justify-between">
-              <UploadButton onUploaded={(img) => finish([...picked(chosen), img].slice(0, max))} />
-              {max > 1 && (
-                <Button
-                  type="button"
-                  disabled={chosen.length === 0}
-                  onClick={() => finish(picked(chosen))}
-                >
-                  {chosen.length ? `Use ${chosen.length} selected` : 'Select images'}
-                </Button>
-              )}
-            </DialogFooter>
-          </>
-        )}
-      </DialogContent>
-    </Dialog>
+    <>
+      <Slot.Root
+        ref={triggerRef}
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        onPointerEnter={() => void loadDialog()}
+        onFocus={() => void loadDialog()}
+        onClick={() => {
+          setUsed(true);
+          setOpen(true);
+        }}
+      >
+        {trigger}
+      </Slot.Root>
+      {used && (
+        <LibraryPickerDialog
+          {...props}
+          open={open}
+          setOpen={setOpen}
+          returnFocus={() => triggerRef.current?.focus()}
+        />
+      )}
+    </>
   );
 }

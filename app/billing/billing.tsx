@@ -18,15 +18,27 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Skeleton } from '@/components/ui/skeleton';
 import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+import type { AccountInitial } from '../dashboard/account-summary';
 
-export function Billing({ canceled }: { canceled: boolean }) {
+export const LEDGER_PAGE = 20;
+
+export function Billing({ canceled, initial }: { canceled: boolean; initial: AccountInitial }) {
   const trpc = useTRPC();
-  const catalog = useQuery(trpc.billing.catalog.queryOptions());
-  const me = useQuery(trpc.account.me.queryOptions());
+  const catalog = useQuery({
+    ...trpc.billing.catalog.queryOptions(),
+    initialData: initial.catalog,
+  });
+  const me = useQuery({ ...trpc.account.me.queryOptions(), initialData: initial.me });
   const ledger = useInfiniteQuery(
     trpc.billing.ledger.infiniteQueryOptions(
-      { limit: 20 },
-      { getNextPageParam: (p) => p.nextCursor ?? undefined },
+      { limit: LEDGER_PAGE },
+      {
+        getNextPageParam: (p) => p.nextCursor ?? undefined,
+        initialData: initial.ledger
+          ? // The first page's param is the input's cursor, undefined (typed string | null).
+            { pages: [initial.ledger], pageParams: [undefined as unknown as null] }
+          : undefined,
+      },
     ),
   );
   // Which item's checkout is being opened: only that button spins; all wait.

@@ -1,5 +1,6 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
+import type { inferRouterOutputs } from '@trpc/server';
 import {
   ArrowRight,
   Boxes,
@@ -31,6 +32,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Skeleton } from '@/components/ui/skeleton';
 import { describeError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+import type { AppRouter } from '@/server/trpc/router';
 
 const ACTIONS = [
   { href: '/generate', label: 'Generate', body: 'Words, pictures, structure', icon: Sparkles },
@@ -39,11 +41,26 @@ const ACTIONS = [
   { href: '/adapters', label: 'Adapters', body: 'Your subjects and styles', icon: Boxes },
 ];
 
-export function AccountSummary() {
+type Outputs = inferRouterOutputs<AppRouter>;
+
+/** What the server already read for the first paint (undefined: the client fetches it). */
+export interface AccountInitial {
+  me?: Outputs['account']['me'];
+  catalog?: Outputs['billing']['catalog'];
+  ledger?: Outputs['billing']['ledger'];
+}
+
+export function AccountSummary({ initial }: { initial: AccountInitial }) {
   const trpc = useTRPC();
-  const me = useQuery(trpc.account.me.queryOptions());
-  const catalog = useQuery(trpc.billing.catalog.queryOptions());
-  const ledger = useQuery(trpc.billing.ledger.queryOptions({ limit: 5 }));
+  const me = useQuery({ ...trpc.account.me.queryOptions(), initialData: initial.me });
+  const catalog = useQuery({
+    ...trpc.billing.catalog.queryOptions(),
+    initialData: initial.catalog,
+  });
+  const ledger = useQuery({
+    ...trpc.billing.ledger.queryOptions({ limit: 5 }),
+    initialData: initial.ledger,
+  });
   const [signingOut, setSigningOut] = useState(false);
 
   if (me.isError) {

@@ -1,9 +1,8 @@
 'use client';
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Copy, KeyRound, Loader2, Plus, ShieldAlert } from 'lucide-react';
 import { useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { useForm, type Resolver } from 'react-hook-form';
 import { toast } from 'sonner';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -34,10 +33,35 @@ import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
 import { Skeleton } from '@/components/ui/skeleton';
 import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
-import { API_SCOPES, createKeyInput, type ApiScope } from '@/server/api-keys/key-input';
 import type { z } from 'zod';
+import type { API_SCOPES as SCHEMA_SCOPES, createKeyInput } from '@/server/api-keys/key-input';
 
 type KeyForm = z.input<typeof createKeyInput>;
+type KeyInput = z.output<typeof createKeyInput>;
+type ApiScope = (typeof SCHEMA_SCOPES)[number];
+
+// The schema's scope list, repeated so zod loads with the resolver on first submit rather than
+// with the page; `satisfies` fails the type check the moment the two differ.
+const API_SCOPES = [
+  'jobs:read',
+  'jobs:write',
+  'references:read',
+  'references:write',
+  'adapters:read',
+  'adapters:write',
+  'account:read',
+  'webhooks:read',
+  'webhooks:write',
+] as const satisfies typeof SCHEMA_SCOPES;
+
+/** zodResolver(createKeyInput), the server's schema, loaded when first needed. */
+const keyResolver: Resolver<KeyForm, unknown, KeyInput> = async (values, ctx, opts) => {
+  const [{ zodResolver }, { createKeyInput }] = await Promise.all([
+    import('@hookform/resolvers/zod'),
+    import('@/server/api-keys/key-input'),
+  ]);
+  return zodResolver(createKeyInput)(values, ctx, opts);
+};
 
 const SCOPE_WORDS: Record<ApiScope, string> = {
   'jobs:read': 'Read jobs',
@@ -97,8 +121,8 @@ function NewKeyDialog({ secret, onClose }: { secret: string | null; onClose: () 
 function CreateKeyForm({ onCreated }: { onCreated: (secret: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useForm<KeyForm, unknown, z.output<typeof createKeyInput>>({
-    resolver: zodResolver(createKeyInput),
+  const form = useForm<KeyForm, unknown, KeyInput>({
+    resolver: keyResolver,
     defaultValues: { name: '', mode: 'live', scopes: ['jobs:read', 'jobs:write'] },
   });
   const create = useMutation(

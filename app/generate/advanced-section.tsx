@@ -13,17 +13,10 @@ import {
   FormMessage,
 } from '@/components/ui/form';
 import { Input } from '@/components/ui/input';
-import {
-  Select,
-  SelectContent,
-  SelectItem,
-  SelectTrigger,
-  SelectValue,
-} from '@/components/ui/select';
+import { NativeSelect } from '@/components/ui/native-select';
 import { cn } from '@/lib/utils';
-import { SCHEDULERS } from '@/server/jobs/schemas';
 import { SliderField, type GenerateFormApi } from './fields';
-import { SCHEDULER_NAMES } from './presets';
+import { SCHEDULER_NAMES, SCHEDULERS } from './presets';
 
 const MAX_SEED = 2 ** 32 - 1;
 
@@ -104,20 +97,21 @@ export function AdvancedSection({
           render={({ field }) => (
             <FormItem>
               <FormLabel>Scheduler</FormLabel>
-              <Select value={field.value} onValueChange={(v) => field.onChange(v)}>
-                <FormControl>
-                  <SelectTrigger>
-                    <SelectValue />
-                  </SelectTrigger>
-                </FormControl>
-                <SelectContent>
+              <FormControl>
+                <NativeSelect
+                  name={field.name}
+                  ref={field.ref}
+                  value={field.value}
+                  onBlur={field.onBlur}
+                  onChange={(e) => field.onChange(e.target.value)}
+                >
                   {SCHEDULERS.map((s) => (
-                    <SelectItem key={s} value={s}>
+                    <option key={s} value={s}>
                       {SCHEDULER_NAMES[s]}
-                    </SelectItem>
+                    </option>
                   ))}
-                </SelectContent>
-              </Select>
+                </NativeSelect>
+              </FormControl>
               <FormMessage />
             </FormItem>
           )}

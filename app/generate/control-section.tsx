@@ -7,18 +7,17 @@ import { LibraryPicker } from '@/components/library-picker';
 import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
-import {
-  Select,
-  SelectContent,
-  SelectItem,
-  SelectTrigger,
-  SelectValue,
-} from '@/components/ui/select';
+import { NativeSelect } from '@/components/ui/native-select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Slider } from '@/components/ui/slider';
-import { CONTROL_TYPES } from '@/server/jobs/schemas';
 import { Section, SliderField, type GenerateFormApi } from './fields';
-import { CONTROL_TYPE_NAMES, newControl, type ControlType, type ControlValue } from './presets';
+import {
+  CONTROL_TYPES,
+  CONTROL_TYPE_NAMES,
+  newControl,
+  type ControlType,
+  type ControlValue,
+} from './presets';
 import { Thumb, type LibraryEntry } from './reference-section';
 
 const MAX_CONTROLS = 3;
@@ -141,45 +140,41 @@ function ControlCard({
         <MapPreview control={control} entry={entry} />
         <div className="grid content-start gap-4">
           <div className="grid gap-2">
-            <Label htmlFor={ids.type}>Follow the</Label>
-            <Select
+            <Label htmlFor={ids.type}>
+              What to follow<span className="sr-only"> in control {n}</span>
+            </Label>
+            <NativeSelect
+              id={ids.type}
               value={control.type}
-              onValueChange={(v) => {
-                const type = v as ControlType;
+              onChange={(e) => {
+                const type = e.target.value as ControlType;
                 // Suggest the matching map; keep the user's choice when there is none.
                 patch(available(type) ? { type, preprocess: type } : { type });
               }}
             >
-              <SelectTrigger id={ids.type} aria-label={`Control ${n} type`}>
-                <SelectValue />
-              </SelectTrigger>
-              <SelectContent>
-                {CONTROL_TYPES.map((t) => (
-                  <SelectItem key={t} value={t}>
-                    {CONTROL_TYPE_NAMES[t]}
-                  </SelectItem>
-                ))}
-              </SelectContent>
-            </Select>
+              {CONTROL_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {CONTROL_TYPE_NAMES[t]}
+                </option>
+              ))}
+            </NativeSelect>
           </div>
           <div className="grid gap-2">
-            <Label htmlFor={ids.map}>Map</Label>
-            <Select
+            <Label htmlFor={ids.map}>
+              Map<span className="sr-only"> for control {n}</span>
+            </Label>
+            <NativeSelect
+              id={ids.map}
               value={control.preprocess ?? 'none'}
-              onValueChange={(v) => patch({ preprocess: v as ControlValue['preprocess'] })}
+              onChange={(e) => patch({ preprocess: e.target.value as ControlValue['preprocess'] })}
             >
-              <SelectTrigger id={ids.map} aria-label={`Control ${n} map`}>
-                <SelectValue />
-              </SelectTrigger>
-              <SelectContent>
-                <SelectItem value="none">The image already is a map</SelectItem>
-                {maps.map((m) => (
-                  <SelectItem key={m.kind} value={m.kind} disabled={!m.available}>
-                    Make a {m.kind} map from the photo{m.available ? '' : ' (not available here)'}
-                  </SelectItem>
-                ))}
-              </SelectContent>
-            </Select>
+              <option value="none">The image already is a map</option>
+              {maps.map((m) => (
+                <option key={m.kind} value={m.kind} disabled={!m.available}>
+                  Make a {m.kind} map from the photo{m.available ? '' : ' (not available here)'}
+                </option>
+              ))}
+            </NativeSelect>
           </div>
           {control.preprocess === 'canny' && (
             <div className="grid grid-cols-2 gap-3">

@@ -1,11 +1,10 @@
 'use client';
-import { zodResolver } from '@hookform/resolvers/zod';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { History, Loader2, RotateCcw, Sparkles } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
+import { useForm, useWatch, type Resolver } from 'react-hook-form';
 import { toast } from 'sonner';
 import { useDebouncedValue } from '@/components/hooks/use-debounced-value';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
@@ -22,7 +21,7 @@ import {
 import { Textarea } from '@/components/ui/textarea';
 import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
-import { generateInput, type GenerateInput } from '@/server/jobs/schemas';
+import type { GenerateInput } from '@/server/jobs/schemas';
 import { AdapterSection } from './adapter-section';
 import { AdvancedSection } from './advanced-section';
 import { ControlSection } from './control-section';
@@ -46,6 +45,23 @@ export interface GeneratePrefill {
   prompt: string | null;
 }
 
+/**
+ * zodResolver(generateInput), the server's own schema, loaded on the first submit: zod is the
+ * largest library on this page and nothing needs it before then (the price is checked by the
+ * server's jobs.quote, which parses with the same schema).
+ */
+const generateResolver: Resolver<FormValues, unknown, GenerateInput> = async (
+  values,
+  ctx,
+  opts,
+) => {
+  const [{ zodResolver }, { generateInput }] = await Promise.all([
+    import('@hookform/resolvers/zod'),
+    import('@/server/jobs/schemas'),
+  ]);
+  return zodResolver(generateInput)(values, ctx, opts);
+};
+
 function prefilledValues(p: GeneratePrefill): FormValues {
   return {
     ...DEFAULT_VALUES,
@@ -62,7 +78,7 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const form = useForm<FormValues, unknown, GenerateInput>({
-    resolver: zodResolver(generateInput),
+    resolver: generateResolver,
     defaultValues: prefilledValues(prefill),
   });
 
@@ -106,14 +122,15 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
   // The price, live: asked once the settings stop moving (sliders), the last one shown meanwhile.
   const values = useWatch({ control: form.control });
   const priced = useDebouncedValue(JSON.stringify(values), 250);
-  const quoteInput = useMemo(() => {
-    const parsed = generateInput.safeParse({ ...(JSON.parse(priced) as object), prompt: 'x' });
-    return parsed.success ? parsed.data : null;
-  }, [priced]);
+  const quoteInput = useMemo(
+    // The prompt does not change the price; a placeholder keeps an empty one from failing.
+    () => ({ ...(JSON.parse(priced) as FormValues), prompt: 'x' }),
+    [priced],
+  );
   const quote = useQuery({
-    ...trpc.jobs.quote.queryOptions(quoteInput ?? { prompt: 'x' }),
-    enabled: quoteInput !== null,
+    ...trpc.jobs.quote.queryOptions(quoteInput),
     placeholderData: keepPreviousData,
+    retry: false,
   });
 
   const createOnce = useMemo(() => createGenerationOnce(), []);
@@ -280,7 +297,7 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
                       {quote.data.total} credit{quote.data.total === 1 ? '' : 's'}
                     </strong>
                   </>
-                ) : quoteInput === null ? (
+                ) : quote.isError ? (
                   'Check the settings'
                 ) : (
                   'Pricing…'

@@ -1,6 +1,30 @@
 // The generate form's vocabulary: sizes by aspect ratio, friendly names for the schema's enums,
 // the form's starting values, and how a past job's request becomes the form again (remix).
-import type { CONTROL_TYPES, GenerateInputRaw, SCHEDULERS } from '@/server/jobs/schemas';
+import type {
+  CONTROL_TYPES as SCHEMA_CONTROL_TYPES,
+  GenerateInputRaw,
+  SCHEDULERS as SCHEMA_SCHEDULERS,
+} from '@/server/jobs/schemas';
+
+// The schema's lists, repeated so this page does not load zod up front (its resolver is loaded on
+// first submit); `satisfies` fails the type check the moment they differ from the schema's.
+export const CONTROL_TYPES = [
+  'canny',
+  'depth',
+  'pose',
+  'lineart',
+  'scribble',
+  'softedge',
+  'seg',
+  'normal',
+  'mlsd',
+] as const satisfies typeof SCHEMA_CONTROL_TYPES;
+export const SCHEDULERS = [
+  'euler_a',
+  'dpmpp_2m_karras',
+  'ddim',
+  'unipc',
+] as const satisfies typeof SCHEMA_SCHEDULERS;
 
 export type FormValues = GenerateInputRaw;
 export type ControlValue = NonNullable<FormValues['controls']>[number];
