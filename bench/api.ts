@@ -2,13 +2,14 @@
 // held, job queued) at a fixed request rate against the production build (`next start`) on a
 // throwaway PostgreSQL, with /api/health at the same rate as the baseline (the framework alone).
 //   npm run bench:api [-- --rate 200 --seconds 10]
-// Builds into .next-bench first when there is no build there.
+// Builds into .next-bench first when there is no build there (or set NEXT_DIST_DIR).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { throwawayDatabase } from './lib/throwaway-db';
 
 const arg = (name: string, def: number) => {
@@ -95,6 +96,60 @@ interface Row {
   errors: number;
 }
 
+/**
+ * An open-loop load: requests start on a fixed schedule (every 1000/RATE ms) whatever the
+ * answers do, over keep-alive connections, so latency includes any queueing at the server
+ * (autocannon's rate limit sends each second's requests in a burst, which measures the burst).
+ */
+async function fixedRate(
+  method: string,
+  urlPath: string,
+  headers: () => Record<string, string>,
+  body: string | undefined,
+  seconds: number,
+): Promise<{ latencies: number[]; errors: number; elapsedS: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.round(RATE * seconds);
+  const latencies: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const started = performance.now();
+    inFlight.push(
+      new Promise<void>((resolve) => {
+        const req = http.request(
+          `${origin}${urlPath}`,
+          { method, agent, headers: headers() },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              latencies.push(performance.now() - started);
+              if (res.statusCode === undefined || res.statusCode >= 300) errors += 1;
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          errors += 1;
+          resolve();
+        });
+        req.end(body);
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  const elapsedS = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return { latencies, errors, elapsedS };
+}
+
+const pct = (xs: number[], p: number) =>
+  xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN;
+
 async function phase(
   name: string,
   method: 'GET' | 'POST',
@@ -102,31 +157,18 @@ async function phase(
   headers: () => Record<string, string>,
   body?: string,
 ): Promise<Row> {
-  const run = (duration: number) =>
-    autocannon({
-      url: origin,
-      connections: 32,
-      overallRate: RATE,
-      duration,
-      requests: [
-        {
-          method,
-          path: urlPath,
-          ...(body ? { body } : {}),
-          setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...headers() } }),
-        },
-      ],
-    });
-  await run(2); // warm-up: JIT, connection pools, caches
-  const r = await run(SECONDS);
+  await fixedRate(method, urlPath, headers, body, 2); // warm-up: JIT, pools, caches
+  const r = await fixedRate(method, urlPath, headers, body, SECONDS);
+  const xs = [...r.latencies].sort((a, b) => a - b);
+  const round = (v: number) => Math.round(v * 10) / 10;
   return {
     name,
-    p50: r.latency.p50,
-    p90: r.latency.p90,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    rate: r.requests.average,
-    errors: r.errors + r.timeouts + r.non2xx,
+    p50: round(pct(xs, 50)),
+    p90: round(pct(xs, 90)),
+    p99: round(pct(xs, 99)),
+    max: round(xs[xs.length - 1] ?? NaN),
+    rate: xs.length / r.elapsedS,
+    errors: r.errors,
   };
 }
 

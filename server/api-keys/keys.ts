@@ -3,6 +3,7 @@
 // scopes; last used; revocable.
 import { createHash, randomBytes } from 'node:crypto';
 import { db } from '../db';
+import { pgPool } from '../db-pool';
 import { AppError } from '../errors';
 import { isJobId as isUuid } from '../jobs/lock';
 import { parseInput } from '../validation';
@@ -77,16 +78,27 @@ export async function authenticateApiKey(
 ): Promise<ApiKeyIdentity | null> {
   const secret = /^Bearer (as_(?:live|test)_[A-Za-z0-9_-]{20,64})$/.exec(authorization ?? '')?.[1];
   if (!secret) return null;
-  const row = await db().apiKey.findUnique({
-    where: { hashedKey: hashApiKey(secret) },
-    include: { user: { select: { plan: true } } },
-  });
+  // Every API request comes through here: one statement on the plain pool (see db-pool.ts).
+  const { rows } = await pgPool().query<{
+    id: string;
+    userId: string;
+    scopes: string[];
+    revokedAt: Date | null;
+    lastUsedAt: Date | null;
+    plan: string;
+  }>(
+    `SELECT k.id, k."userId", k.scopes, k."revokedAt",
+            k."lastUsedAt" AT TIME ZONE 'UTC' AS "lastUsedAt", u.plan
+       FROM "ApiKey" k JOIN "user" u ON u.id = k."userId" WHERE k."hashedKey" = $1`,
+    [hashApiKey(secret)],
+  );
+  const row = rows[0];
   if (!row || row.revokedAt)
     throw new AppError('UNAUTHENTICATED', 'This API key is not valid (revoked or unknown).');
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { keyId: row.id, userId: row.userId, scopes: row.scopes, plan: row.user.plan };
+  return { keyId: row.id, userId: row.userId, scopes: row.scopes, plan: row.plan };
 }
 
 export function requireScope(identity: ApiKeyIdentity | null, scope: ApiScope): void {

@@ -535,3 +535,54 @@ describe('usage', () => {
     ).toBe(422);
   });
 });
+
+describe('the fast job read', () => {
+  it('gives exactly the view the Prisma path gives, outputs and adapter included', async () => {
+    const a = await keyFor();
+    const res = await generations(post('/generations', a.secret, { prompt: 'compare' }), none);
+    const { id } = (await res.json()) as { id: string };
+    await db().job.update({
+      where: { id },
+      data: { status: 'SUCCEEDED', startedAt: new Date(), finishedAt: new Date() },
+    });
+    for (const index of [1, 0]) {
+      await db().jobOutput.create({
+        data: {
+          jobId: id,
+          userId: a.userId,
+          index,
+          storageKey: `users/${a.userId}/outputs/${id}/${index}.png`,
+          contentType: 'image/png',
+          width: 512,
+          height: 512,
+          bytes: 10,
+          seed: BigInt(2 ** 40 + index),
+        },
+      });
+    }
+    await db().adapter.create({
+      data: {
+        userId: a.userId,
+        name: 'made by it',
+        kind: 'LORA',
+        source: 'TRAINED',
+        baseModel: 'sd15',
+        fileKey: `users/${a.userId}/adapters/x.safetensors`,
+        sizeBytes: 1,
+        sha256: 'c'.repeat(64),
+        sampleKeys: [`users/${a.userId}/adapters/s0.png`],
+        sourceJobId: id,
+      },
+    });
+    const { getJob: fast, toJobView } = await import('@/server/jobs/user-jobs');
+    const slow = await toJobView(
+      await db().job.findUniqueOrThrow({
+        where: { id },
+        include: { outputs: true, producedAdapter: true },
+      }),
+    );
+    expect(await fast(a.userId, id)).toEqual(slow);
+    expect(slow.outputs.map((o) => o.seed)).toEqual([String(2 ** 40), String(2 ** 40 + 1)]);
+    await expect(fast((await makeUser()).id, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
