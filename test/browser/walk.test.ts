@@ -256,6 +256,22 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
     await checkPage(page, 'billing');
     await checkPhone(phone, url('/billing'), 'billing');
 
+    // ── The rest of the product, each page screenshotted, checked with axe and on a phone
+    for (const [route, name] of [
+      ['/pricing', 'pricing'],
+      ['/edit', 'edit'],
+      ['/adapters', 'adapters'],
+      ['/dashboard', 'account'],
+      ['/developers', 'developers'],
+      ['/docs/api', 'api-docs'],
+    ] as const) {
+      await page.goto(url(route));
+      await page.getByRole('heading', { level: 1 }).first().waitFor(SLOW);
+      await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
+      await checkPage(page, name);
+      await checkPhone(phone, url(route), name);
+    }
+
     // ── Sign out from the account menu
     await page.getByRole('button', { name: /account menu/i }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
