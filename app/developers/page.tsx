@@ -35,10 +35,8 @@ export default async function DevelopersPage() {
       </header>
       <ApiKeys />
       <ApiUsage />
-      {/* Its tables may be wider than a phone: they scroll inside, never the page. */}
-      <div className="overflow-x-auto">
-        <Webhooks />
-      </div>
+      {/* Its tables may be wider than a phone: they scroll inside their own box, never the page. */}
+      <Webhooks />
     </div>
   );
 }

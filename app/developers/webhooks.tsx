@@ -2,20 +2,109 @@
 // Webhooks on the developers page: endpoints (add, reveal secret, delete), the secret of per-job
 // webhook URLs, and the delivery log with Replay.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { Copy, Loader2, Plus, RotateCcw, ShieldAlert, Webhook } from 'lucide-react';
+import { useState } from 'react';
+import { useForm, type Resolver } from 'react-hook-form';
+import { toast } from 'sonner';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Checkbox } from '@/components/ui/checkbox';
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from '@/components/ui/dialog';
+import { EmptyState } from '@/components/ui/empty-state';
+import {
+  Form,
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from '@/components/ui/form';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { Skeleton } from '@/components/ui/skeleton';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/components/ui/table';
+import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@/server/webhooks/schemas';
+import type { z } from 'zod';
+import type {
+  createEndpointInput,
+  WEBHOOK_EVENT_TYPES as SCHEMA_EVENT_TYPES,
+} from '@/server/webhooks/schemas';
+
+type EndpointForm = z.input<typeof createEndpointInput>;
+type EndpointInput = z.output<typeof createEndpointInput>;
+
+// The schema's event list, repeated so zod loads with the resolver on first submit rather than
+// with the page; `satisfies` fails the type check the moment the two differ.
+const WEBHOOK_EVENT_TYPES = [
+  'job.succeeded',
+  'job.failed',
+  'job.canceled',
+] as const satisfies typeof SCHEMA_EVENT_TYPES;
+
+/** zodResolver(createEndpointInput), the server's schema, loaded when first needed. */
+const endpointResolver: Resolver<EndpointForm, unknown, EndpointInput> = async (
+  values,
+  ctx,
+  opts,
+) => {
+  const [{ zodResolver }, { createEndpointInput }] = await Promise.all([
+    import('@hookform/resolvers/zod'),
+    import('@/server/webhooks/schemas'),
+  ]);
+  return zodResolver(createEndpointInput)(values, ctx, opts);
+};
+
+const WHEN = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+const TIME = new Intl.DateTimeFormat('en-US', { timeStyle: 'short' });
+
+async function copy(text: string) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast.success('Copied to the clipboard');
+  } catch {
+    toast.error('Could not copy', { description: 'Select the secret and copy it by hand.' });
+  }
+}
 
 export function Webhooks() {
   return (
-    <section aria-labelledby="webhooks-heading">
-      <h2 id="webhooks-heading">Webhooks</h2>
-      <p className="muted">
-        We POST job events to your URL, signed per{' '}
-        <a href="https://www.standardwebhooks.com/">Standard Webhooks</a> (headers webhook-id,
-        webhook-timestamp, webhook-signature). Failed deliveries are retried 4 times over about 70
-        minutes; a retry or replay keeps its webhook-id, so you can skip repeats.
-      </p>
+    <section aria-labelledby="webhooks-heading" className="grid gap-5">
+      <div className="grid gap-1">
+        <h2 id="webhooks-heading" className="flex items-center gap-2 text-xl font-semibold">
+          <Webhook className="size-5 text-primary" aria-hidden="true" />
+          Webhooks
+        </h2>
+        <p className="max-w-3xl text-sm text-muted-foreground">
+          We POST job events to your URL, signed per{' '}
+          <a
+            href="https://www.standardwebhooks.com/"
+            className="font-medium text-foreground underline underline-offset-4"
+          >
+            Standard Webhooks
+          </a>{' '}
+          (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried
+          4 times over about 70 minutes; a retry or replay keeps its webhook-id, so you can skip
+          repeats.
+        </p>
+      </div>
       <Endpoints />
       <JobUrlSecret />
       <Deliveries />
@@ -23,138 +112,294 @@ export function Webhooks() {
   );
 }
 
-function SecretNotice({ secret, onClose }: { secret: string; onClose: () => void }) {
+/** A signing secret, shown in a dialog on request (or once, right after creating an endpoint). */
+function SecretDialog({
+  title,
+  secret,
+  onClose,
+}: {
+  title: string;
+  secret: string | null;
+  onClose: () => void;
+}) {
   return (
-    <div role="status" className="notice">
-      <p>Signing secret:</p>
-      <code data-testid="webhook-secret">{secret}</code>{' '}
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => void navigator.clipboard?.writeText(secret)}
+    <Dialog open={secret !== null} onOpenChange={(o) => !o && onClose()}>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>{title}</DialogTitle>
+          <DialogDescription>
+            Verify each delivery&apos;s webhook-signature with it. Keep it secret, like a password.
+          </DialogDescription>
+        </DialogHeader>
+        <code
+          data-testid="webhook-secret"
+          className="block rounded-md border bg-muted px-3 py-2 font-mono text-sm break-all select-all"
+        >
+          {secret}
+        </code>
+        <DialogFooter>
+          <Button type="button" variant="outline" onClick={() => secret && void copy(secret)}>
+            <Copy aria-hidden="true" />
+            Copy
+          </Button>
+          <DialogClose asChild>
+            <Button type="button">Done</Button>
+          </DialogClose>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function CreateEndpointForm({ onCreated }: { onCreated: (secret: string) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const form = useForm<EndpointForm, unknown, EndpointInput>({
+    resolver: endpointResolver,
+    defaultValues: { url: '', eventTypes: [...WEBHOOK_EVENT_TYPES] },
+  });
+  const create = useMutation(
+    trpc.webhooks.createEndpoint.mutationOptions({
+      onSuccess: async (e) => {
+        onCreated(e.secret);
+        form.reset();
+        await queryClient.invalidateQueries({ queryKey: trpc.webhooks.endpoints.queryKey() });
+      },
+      onError: (e) => toastError(e, { title: 'Could not add the endpoint' }),
+    }),
+  );
+
+  return (
+    <Form {...form}>
+      <form
+        noValidate
+        onSubmit={(e) => void form.handleSubmit((v) => !create.isPending && create.mutate(v))(e)}
+        className="grid gap-5 rounded-xl border bg-card p-4 shadow-xs sm:p-6"
+        aria-labelledby="add-endpoint-title"
       >
-        Copy
-      </button>{' '}
-      <button type="button" className="link" onClick={onClose}>
-        Hide
-      </button>
-    </div>
+        <h3 id="add-endpoint-title" className="font-semibold">
+          Add an endpoint
+        </h3>
+        <div className="grid gap-5 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+          <FormField
+            control={form.control}
+            name="url"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Endpoint URL</FormLabel>
+                <FormControl>
+                  <Input
+                    {...field}
+                    type="url"
+                    inputMode="url"
+                    autoComplete="off"
+                    maxLength={2048}
+                    placeholder="https://example.com/webhooks/adapter-studio"
+                  />
+                </FormControl>
+                <FormDescription>https, reachable from the internet.</FormDescription>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+          <FormField
+            control={form.control}
+            name="eventTypes"
+            render={({ field }) => (
+              <FormItem>
+                <fieldset className="grid gap-2">
+                  <legend className="mb-2 text-sm font-medium">Events</legend>
+                  {WEBHOOK_EVENT_TYPES.map((t) => {
+                    const id = `webhook-event-${t.replace('.', '-')}`;
+                    const on = field.value?.includes(t) ?? false;
+                    return (
+                      <div key={t} className="flex items-center gap-2">
+                        <Checkbox
+                          id={id}
+                          checked={on}
+                          onCheckedChange={(c) =>
+                            field.onChange(
+                              c
+                                ? [...(field.value ?? []), t]
+                                : (field.value ?? []).filter((x) => x !== t),
+                            )
+                          }
+                        />
+                        <Label htmlFor={id} className="font-mono text-sm font-normal">
+                          {t}
+                        </Label>
+                      </div>
+                    );
+                  })}
+                </fieldset>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+        </div>
+        <div>
+          <Button type="submit" disabled={create.isPending}>
+            {create.isPending ? (
+              <Loader2 className="animate-spin" aria-hidden="true" />
+            ) : (
+              <Plus aria-hidden="true" />
+            )}
+            Add endpoint
+          </Button>
+        </div>
+      </form>
+    </Form>
+  );
+}
+
+function DeleteEndpointButton({ id, url }: { id: string; url: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const remove = useMutation(
+    trpc.webhooks.deleteEndpoint.mutationOptions({
+      onSuccess: async () => {
+        toast.success('Endpoint deleted');
+        await queryClient.invalidateQueries({ queryKey: trpc.webhooks.endpoints.queryKey() });
+      },
+      onError: (e) => toastError(e, { title: 'Could not delete the endpoint' }),
+    }),
+  );
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>
+        <Button type="button" variant="outline" size="sm" disabled={remove.isPending}>
+          Delete
+          <span className="sr-only"> {url}</span>
+        </Button>
+      </DialogTrigger>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Delete this endpoint?</DialogTitle>
+          <DialogDescription className="break-all">
+            {url} stops receiving events, and its delivery log is deleted with it.
+          </DialogDescription>
+        </DialogHeader>
+        <DialogFooter>
+          <DialogClose asChild>
+            <Button type="button" variant="outline">
+              Keep it
+            </Button>
+          </DialogClose>
+          <Button
+            type="button"
+            variant="destructive"
+            onClick={() => {
+              setOpen(false);
+              remove.mutate({ id });
+            }}
+          >
+            Delete endpoint
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function LoadFailed({ what, retry }: { what: string; retry: () => void }) {
+  return (
+    <p role="alert" className="flex flex-wrap items-center gap-2 text-sm text-destructive">
+      <ShieldAlert className="size-4" aria-hidden="true" />
+      Could not load {what}.
+      <Button type="button" variant="outline" size="sm" onClick={retry}>
+        Try again
+      </Button>
+    </p>
   );
 }
 
 function Endpoints() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const list = useQuery(trpc.webhooks.endpoints.queryOptions());
-  const refresh = () =>
-    queryClient.invalidateQueries({ queryKey: trpc.webhooks.endpoints.queryKey() });
-  const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<WebhookEventType[]>([...WEBHOOK_EVENT_TYPES]);
-  const [shown, setShown] = useState<string | null>(null);
-  const create = useMutation(
-    trpc.webhooks.createEndpoint.mutationOptions({
-      onSuccess: async (e) => {
-        setShown(e.secret);
-        setUrl('');
-        await refresh();
-      },
+  const [shown, setShown] = useState<{ title: string; secret: string } | null>(null);
+  const reveal = useMutation(
+    trpc.webhooks.revealSecret.mutationOptions({
+      onSuccess: (s) => setShown({ title: 'Endpoint signing secret', secret: s.secret }),
+      onError: (e) => toastError(e, { title: 'Could not show the secret' }),
     }),
   );
-  const reveal = useMutation(
-    trpc.webhooks.revealSecret.mutationOptions({ onSuccess: (s) => setShown(s.secret) }),
-  );
-  const remove = useMutation(trpc.webhooks.deleteEndpoint.mutationOptions({ onSuccess: refresh }));
-
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    create.mutate({ url, eventTypes: events });
-  }
 
   return (
-    <>
-      <h3>Endpoints</h3>
-      {shown && <SecretNotice secret={shown} onClose={() => setShown(null)} />}
-      <form className="card inline-form" onSubmit={submit}>
-        <label>
-          Endpoint URL
-          <input
-            type="url"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-            placeholder="https://example.com/webhooks/adapter-studio"
-            required
-            maxLength={2048}
-          />
-        </label>
-        <fieldset>
-          <legend>Events</legend>
-          {WEBHOOK_EVENT_TYPES.map((t) => (
-            <label key={t} className="inline">
-              <input
-                type="checkbox"
-                checked={events.includes(t)}
-                onChange={(e) =>
-                  setEvents((p) => (e.target.checked ? [...p, t] : p.filter((x) => x !== t)))
-                }
-              />{' '}
-              {t}
-            </label>
-          ))}
-        </fieldset>
-        {create.error && (
-          <p role="alert" className="error">
-            {create.error.message}
-          </p>
-        )}
-        <button type="submit" disabled={!url.trim() || !events.length || create.isPending}>
-          Add endpoint
-        </button>
-      </form>
-      <table className="ledger">
-        <caption className="muted">Your endpoints</caption>
-        <thead>
-          <tr>
-            <th scope="col">URL</th>
-            <th scope="col">Events</th>
-            <th scope="col">Added</th>
-            <th scope="col" />
-          </tr>
-        </thead>
-        <tbody>
-          {list.data?.map((e) => (
-            <tr key={e.id}>
-              <td>
-                <code>{e.url}</code>
-              </td>
-              <td>{e.eventTypes.join(', ')}</td>
-              <td>{e.createdAt.toLocaleString()}</td>
-              <td>
-                <button type="button" className="link" onClick={() => reveal.mutate({ id: e.id })}>
-                  Show secret
-                </button>{' '}
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => {
-                    if (confirm(`Delete ${e.url} and its delivery log?`))
-                      remove.mutate({ id: e.id });
-                  }}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-          {list.data?.length === 0 && (
-            <tr>
-              <td colSpan={4} className="muted">
-                No endpoints yet.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-    </>
+    <div className="grid gap-4">
+      <h3 className="text-lg font-semibold">Endpoints</h3>
+      <SecretDialog
+        title={shown?.title ?? ''}
+        secret={shown?.secret ?? null}
+        onClose={() => setShown(null)}
+      />
+      <CreateEndpointForm
+        onCreated={(secret) => setShown({ title: 'Copy the signing secret', secret })}
+      />
+      {list.isPending ? (
+        <Skeleton className="h-24" />
+      ) : list.isError ? (
+        <LoadFailed what="your endpoints" retry={() => void list.refetch()} />
+      ) : list.data.length === 0 ? (
+        <EmptyState
+          icon={<Webhook />}
+          headingLevel={4}
+          title="No endpoints yet"
+          description="Add one above to hear when your jobs finish."
+        />
+      ) : (
+        <div className="rounded-xl border bg-card">
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead scope="col">URL</TableHead>
+                <TableHead scope="col">Events</TableHead>
+                <TableHead scope="col">Added</TableHead>
+                <TableHead scope="col">
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {list.data.map((e) => (
+                <TableRow key={e.id}>
+                  <TableCell>
+                    <code className="text-xs">{e.url}</code>
+                  </TableCell>
+                  <TableCell>
+                    <div className="flex flex-wrap gap-1">
+                      {e.eventTypes.map((t) => (
+                        <Badge key={t} variant="outline" className="font-mono font-normal">
+                          {t}
+                        </Badge>
+                      ))}
+                    </div>
+                  </TableCell>
+                  <TableCell className="text-muted-foreground">
+                    {WHEN.format(e.createdAt)}
+                  </TableCell>
+                  <TableCell>
+                    <div className="flex justify-end gap-2">
+                      <Button
+                        type="button"
+                        variant="ghost"
+                        size="sm"
+                        disabled={reveal.isPending}
+                        onClick={() => reveal.mutate({ id: e.id })}
+                      >
+                        Show secret
+                        <span className="sr-only"> of {e.url}</span>
+                      </Button>
+                      <DeleteEndpointButton id={e.id} url={e.url} />
+                    </div>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -162,25 +407,42 @@ function JobUrlSecret() {
   const trpc = useTRPC();
   const [shown, setShown] = useState<string | null>(null);
   const reveal = useMutation(
-    trpc.webhooks.revealJobSecret.mutationOptions({ onSuccess: (s) => setShown(s.secret) }),
+    trpc.webhooks.revealJobSecret.mutationOptions({
+      onSuccess: (s) => setShown(s.secret),
+      onError: (e) => toastError(e, { title: 'Could not show the secret' }),
+    }),
   );
   return (
-    <>
-      <h3>Per-job webhook URLs</h3>
-      <p className="muted">
-        A job created through the API with <code>&quot;webhook&quot;: &quot;https://…&quot;</code>{' '}
+    <div className="grid gap-3 rounded-xl border bg-card p-4 shadow-xs sm:p-6">
+      <h3 className="font-semibold">Per-job webhook URLs</h3>
+      <p className="text-sm text-muted-foreground">
+        A job created through the API with{' '}
+        <code className="font-mono text-foreground">
+          &quot;webhook&quot;: &quot;https://…&quot;
+        </code>{' '}
         gets its event at that URL, signed with your account&apos;s job webhook secret.
       </p>
-      {shown ? (
-        <SecretNotice secret={shown} onClose={() => setShown(null)} />
-      ) : (
-        <button type="button" className="secondary" onClick={() => reveal.mutate()}>
+      <SecretDialog title="Job webhook secret" secret={shown} onClose={() => setShown(null)} />
+      <div>
+        <Button
+          type="button"
+          variant="outline"
+          size="sm"
+          disabled={reveal.isPending}
+          onClick={() => reveal.mutate()}
+        >
           Show job webhook secret
-        </button>
-      )}
-    </>
+        </Button>
+      </div>
+    </div>
   );
 }
+
+const STATUS_BADGE = {
+  PENDING: { variant: 'warning', label: 'pending' },
+  SUCCEEDED: { variant: 'success', label: 'delivered' },
+  FAILED: { variant: 'destructive', label: 'failed' },
+} as const;
 
 function Deliveries() {
   const trpc = useTRPC();
@@ -190,69 +452,94 @@ function Deliveries() {
   );
   const replay = useMutation(
     trpc.webhooks.replay.mutationOptions({
-      onSuccess: () =>
-        queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.queryKey() }),
+      onSuccess: async () => {
+        toast.success('Queued again');
+        await queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.queryKey() });
+      },
+      onError: (e) => toastError(e, { title: 'Could not replay the delivery' }),
     }),
   );
   return (
-    <>
-      <h3>Recent deliveries</h3>
-      {replay.error && (
-        <p role="alert" className="error">
-          {replay.error.message}
-        </p>
+    <div className="grid gap-4">
+      <h3 className="text-lg font-semibold">Recent deliveries</h3>
+      {log.isPending ? (
+        <Skeleton className="h-32" />
+      ) : log.isError ? (
+        <LoadFailed what="the delivery log" retry={() => void log.refetch()} />
+      ) : log.data.items.length === 0 ? (
+        <EmptyState
+          icon={<RotateCcw />}
+          headingLevel={4}
+          title="No deliveries yet"
+          description="Each event sent to your endpoints shows here, with its response."
+        />
+      ) : (
+        <div className="rounded-xl border bg-card">
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead scope="col">Event</TableHead>
+                <TableHead scope="col">URL</TableHead>
+                <TableHead scope="col">Status</TableHead>
+                <TableHead scope="col" className="text-right">
+                  Attempts
+                </TableHead>
+                <TableHead scope="col">Last response</TableHead>
+                <TableHead scope="col">Time</TableHead>
+                <TableHead scope="col">
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {log.data.items.map((d) => {
+                const badge = STATUS_BADGE[d.status];
+                return (
+                  <TableRow key={d.id}>
+                    <TableCell className="font-mono text-xs">{d.eventType}</TableCell>
+                    <TableCell>
+                      <code className="text-xs">{d.url}</code>
+                    </TableCell>
+                    <TableCell>
+                      <div className="flex flex-wrap items-center gap-1">
+                        <Badge variant={badge.variant}>{badge.label}</Badge>
+                        {d.nextAttemptAt && (
+                          <span className="text-xs text-muted-foreground">
+                            next {TIME.format(d.nextAttemptAt)}
+                          </span>
+                        )}
+                      </div>
+                    </TableCell>
+                    <TableCell className="text-right tabular-nums">{d.attempts}</TableCell>
+                    <TableCell className="text-muted-foreground">
+                      {[d.lastStatusCode, d.lastError].filter((x) => x !== null).join(' · ') || '—'}
+                    </TableCell>
+                    <TableCell className="text-muted-foreground">
+                      {WHEN.format(d.deliveredAt ?? d.createdAt)}
+                    </TableCell>
+                    <TableCell className="text-right">
+                      <Button
+                        type="button"
+                        variant="ghost"
+                        size="sm"
+                        disabled={d.status === 'PENDING' || replay.isPending}
+                        onClick={() => replay.mutate({ id: d.id })}
+                      >
+                        <RotateCcw aria-hidden="true" />
+                        Replay
+                        <span className="sr-only">
+                          {' '}
+                          {d.eventType} to {d.url}
+                        </span>
+                      </Button>
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </div>
       )}
-      <table className="ledger">
-        <thead>
-          <tr>
-            <th scope="col">Event</th>
-            <th scope="col">URL</th>
-            <th scope="col">Status</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Last response</th>
-            <th scope="col">Time</th>
-            <th scope="col" />
-          </tr>
-        </thead>
-        <tbody>
-          {log.data?.items.map((d) => (
-            <tr key={d.id}>
-              <td>{d.eventType}</td>
-              <td>
-                <code>{d.url}</code>
-              </td>
-              <td>
-                {d.status.toLowerCase()}
-                {d.nextAttemptAt && (
-                  <span className="muted"> (next {d.nextAttemptAt.toLocaleTimeString()})</span>
-                )}
-              </td>
-              <td>{d.attempts}</td>
-              <td>
-                {[d.lastStatusCode, d.lastError].filter((x) => x !== null).join(' · ') || '—'}
-              </td>
-              <td>{(d.deliveredAt ?? d.createdAt).toLocaleString()}</td>
-              <td>
-                <button
-                  type="button"
-                  className="link"
-                  disabled={d.status === 'PENDING' || replay.isPending}
-                  onClick={() => replay.mutate({ id: d.id })}
-                >
-                  Replay
-                </button>
-              </td>
-            </tr>
-          ))}
-          {log.data?.items.length === 0 && (
-            <tr>
-              <td colSpan={7} className="muted">
-                No deliveries yet.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-    </>
+    </div>
   );
 }
