@@ -1,25 +1,26 @@
 'use client';
 import { Boxes } from 'lucide-react';
 import Link from 'next/link';
+import dynamic from 'next/dynamic';
 import { useWatch } from 'react-hook-form';
-import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { Checkbox } from '@/components/ui/checkbox';
-import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
-import { Section, SliderField, type GenerateFormApi } from './fields';
-import { DEFAULT_WEIGHT } from './presets';
+import type { AdapterEntry } from './adapter-list';
+import { Section, type GenerateFormApi } from './fields';
 
-const MAX_ADAPTERS = 5;
+// The list (checkboxes, weight sliders) loads once there are adapters to list; until then the
+// same skeleton as while the list is fetched.
+const AdapterList = dynamic(() => import('./adapter-list').then((m) => m.AdapterList), {
+  ssr: false,
+  loading: () => (
+    <div className="grid gap-2">
+      <Skeleton className="h-10" />
+      <Skeleton className="h-10" />
+    </div>
+  ),
+});
 
-export interface AdapterEntry {
-  id: string;
-  name: string;
-  kind: 'LORA' | 'SPECTRAL_SHIFT';
-  source: 'UPLOADED' | 'TRAINED' | 'EDIT';
-}
-
-const KIND_NAMES = { LORA: 'LoRA', SPECTRAL_SHIFT: 'SVDiff' } as const;
+export type { AdapterEntry } from './adapter-list';
 
 export function AdapterSection({
   form,
@@ -68,49 +69,7 @@ export function AdapterSection({
           </Button>
         </div>
       ) : (
-        <ul className="grid gap-3">
-          {adapters.map((a) => {
-            const picked = loras.find((l) => l.adapterId === a.id);
-            const id = `adapter-${a.id}`;
-            return (
-              <li
-                key={a.id}
-                className="grid gap-3 rounded-lg border p-3 sm:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)] sm:items-center"
-              >
-                <div className="flex min-w-0 items-center gap-3">
-                  <Checkbox
-                    id={id}
-                    checked={Boolean(picked)}
-                    disabled={!picked && loras.length >= MAX_ADAPTERS}
-                    onCheckedChange={(on) =>
-                      set(
-                        on
-                          ? [...loras, { adapterId: a.id, weight: DEFAULT_WEIGHT }]
-                          : loras.filter((l) => l.adapterId !== a.id),
-                      )
-                    }
-                  />
-                  <Label htmlFor={id} className="min-w-0 truncate">
-                    {a.name}
-                  </Label>
-                  <Badge variant="secondary">{KIND_NAMES[a.kind]}</Badge>
-                </div>
-                {picked && (
-                  <SliderField
-                    label={`Weight of ${a.name}`}
-                    value={picked.weight ?? 1}
-                    min={-2}
-                    max={2}
-                    step={0.05}
-                    onChange={(v) =>
-                      set(loras.map((l) => (l.adapterId === a.id ? { ...l, weight: v } : l)))
-                    }
-                  />
-                )}
-              </li>
-            );
-          })}
-        </ul>
+        <AdapterList adapters={adapters} loras={loras} set={set} />
       )}
       {missing.length > 0 && (
         <div role="alert" className="flex flex-wrap items-center gap-2 text-sm text-destructive">

@@ -28,6 +28,7 @@ export const SCHEDULERS = [
 
 export type FormValues = GenerateInputRaw;
 export type ControlValue = NonNullable<FormValues['controls']>[number];
+export type ReferenceValue = NonNullable<FormValues['references']>[number];
 export type ControlType = (typeof CONTROL_TYPES)[number];
 export type Scheduler = (typeof SCHEDULERS)[number];
 

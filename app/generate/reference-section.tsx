@@ -1,42 +1,24 @@
 'use client';
-import { ImageOff, Images, Plus, X } from 'lucide-react';
+import { Images, Plus } from 'lucide-react';
+import dynamic from 'next/dynamic';
 import { useWatch } from 'react-hook-form';
 import { LibraryPicker } from '@/components/library-picker';
 import { Button } from '@/components/ui/button';
-import { Label } from '@/components/ui/label';
-import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
-import { Section, SliderField, type GenerateFormApi } from './fields';
+import { Skeleton } from '@/components/ui/skeleton';
+import { Section, type GenerateFormApi } from './fields';
 import { DEFAULT_WEIGHT } from './presets';
+import type { LibraryEntry } from './thumb';
+
+// The picked references (weights, IP-Adapter choice) arrive once there are any: sliders and radios
+// stay out of the first load. The placeholder has the list's height, so nothing moves.
+const ReferenceList = dynamic(() => import('./reference-list').then((m) => m.ReferenceList), {
+  ssr: false,
+  loading: () => <Skeleton className="h-40" />,
+});
 
 const MAX_REFERENCES = 4;
 
-export interface LibraryEntry {
-  thumbnailUrl: string;
-  width: number;
-  height: number;
-}
-
-/** A library image as a fixed-size square: the box is sized before the picture loads. */
-export function Thumb({ entry, size = 64 }: { entry: LibraryEntry | undefined; size?: number }) {
-  return (
-    <span
-      className="flex shrink-0 items-center justify-center overflow-hidden rounded-md border bg-muted"
-      style={{ width: size, height: size }}
-    >
-      {entry ? (
-        <img
-          src={entry.thumbnailUrl}
-          alt=""
-          width={entry.width}
-          height={entry.height}
-          className="size-full object-cover"
-        />
-      ) : (
-        <ImageOff className="size-5 text-muted-foreground" aria-hidden="true" />
-      )}
-    </span>
-  );
-}
+export type { LibraryEntry } from './thumb';
 
 export function ReferenceSection({
   form,
@@ -46,7 +28,6 @@ export function ReferenceSection({
   library: Map<string, LibraryEntry>;
 }) {
   const refs = useWatch({ control: form.control, name: 'references' }) ?? [];
-  const ipAdapter = useWatch({ control: form.control, name: 'ipAdapter' }) ?? 'base';
   const set = (next: typeof refs) =>
     form.setValue('references', next, {
       shouldDirty: true,
@@ -87,61 +68,7 @@ export function ReferenceSection({
           {picker}
         </div>
       ) : (
-        <>
-          <ul className="grid gap-3">
-            {refs.map((r, i) => {
-              const entry = library.get(r.referenceId);
-              return (
-                <li key={r.referenceId} className="flex items-center gap-3">
-                  <Thumb entry={entry} />
-                  <div className="min-w-0 flex-1">
-                    <SliderField
-                      label={
-                        entry
-                          ? `Weight of reference ${i + 1}`
-                          : `Reference ${i + 1} (not in your library)`
-                      }
-                      value={r.weight ?? 1}
-                      min={0}
-                      max={2}
-                      step={0.05}
-                      onChange={(v) => set(refs.map((x, j) => (j === i ? { ...x, weight: v } : x)))}
-                    />
-                  </div>
-                  <Button
-                    type="button"
-                    variant="ghost"
-                    size="icon-sm"
-                    onClick={() => set(refs.filter((_, j) => j !== i))}
-                  >
-                    <X aria-hidden="true" />
-                    <span className="sr-only">Remove reference {i + 1}</span>
-                  </Button>
-                </li>
-              );
-            })}
-          </ul>
-          <div className="grid gap-2">
-            <Label id="ip-adapter-label" className="font-normal">
-              How closely to follow them
-            </Label>
-            <RadioGroup
-              aria-labelledby="ip-adapter-label"
-              value={ipAdapter}
-              onValueChange={(v) =>
-                form.setValue('ipAdapter', v as 'base' | 'plus', { shouldDirty: true })
-              }
-              className="flex flex-wrap gap-4"
-            >
-              <Label className="font-normal">
-                <RadioGroupItem value="base" /> Overall look
-              </Label>
-              <Label className="font-normal">
-                <RadioGroupItem value="plus" /> Fine detail (Plus)
-              </Label>
-            </RadioGroup>
-          </div>
-        </>
+        <ReferenceList form={form} refs={refs} library={library} set={set} />
       )}
     </Section>
   );
