@@ -11,13 +11,21 @@ export interface Context {
   user: { id: string } | null;
   /** Set when the request came with an API key rather than a session cookie. */
   apiKey?: ApiKeyIdentity | null;
+  /** Why the request's credentials were refused (a bad key): raised by protected procedures. */
+  authError?: AppError | null;
   headers: Headers;
 }
 
 /** Session cookie or Bearer key: the same resolution as the REST face (server/auth/caller.ts). */
 export async function createContext({ headers }: { headers: Headers }): Promise<Context> {
-  const caller = await resolveCaller(headers);
-  return { user: caller ? { id: caller.userId } : null, apiKey: caller?.apiKey ?? null, headers };
+  try {
+    const caller = await resolveCaller(headers);
+    return { user: caller ? { id: caller.userId } : null, apiKey: caller?.apiKey ?? null, headers };
+  } catch (e) {
+    // Thrown here it would be a 500; the procedure turns it into the 401 it is.
+    if (e instanceof AppError) return { user: null, apiKey: null, authError: e, headers };
+    throw e;
+  }
 }
 
 const t = initTRPC.context<Context>().create({
@@ -67,6 +75,7 @@ export function scopeForProcedure(path: string, type: string): ApiScope | null {
 }
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next, path, type }) => {
+  if (ctx.authError) throw ctx.authError;
   if (!ctx.user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
   if (ctx.apiKey) {
     const scope = scopeForProcedure(path, type);

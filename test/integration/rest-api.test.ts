@@ -586,3 +586,21 @@ describe('the fast job read', () => {
     await expect(fast((await makeUser()).id, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('tRPC with credentials that are not a key', () => {
+  it('answers a worker token, a revoked or an unknown key with 401, not an error', async () => {
+    const input = encodeURIComponent(JSON.stringify({ json: {} }));
+    for (const authorization of [
+      'Bearer aswk_some-worker-token-000000000000',
+      'Bearer as_live_unknownunknownunknownunknown',
+      'Basic dXNlcjpwYXNz',
+    ]) {
+      const res = await trpcGet(
+        new Request(`http://localhost:3000/api/trpc/jobs.list?input=${input}`, {
+          headers: { authorization },
+        }),
+      );
+      expect(res.status).toBe(401);
+    }
+  });
+});
