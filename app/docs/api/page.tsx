@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { SwaggerUi } from './swagger-ui';
+import './swagger-overrides.css';
 
 export const metadata: Metadata = {
   title: 'API reference · Adapter Studio',

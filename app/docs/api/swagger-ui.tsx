@@ -18,9 +18,13 @@ export function SwaggerUi() {
           window.SwaggerUIBundle?.({
             url: '/api/v1/openapi.json',
             dom_id: '#swagger-ui',
-            deepLinking: true,
+            // Deep links render an <a> inside each operation's toggle button (nested controls).
+            deepLinking: false,
             tryItOutEnabled: false,
             persistAuthorization: false,
+            // Swagger UI's servers <select> has no label of its own.
+            onComplete: () =>
+              document.getElementById('servers')?.setAttribute('aria-label', 'Server'),
           });
         }}
       />
