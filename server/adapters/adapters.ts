@@ -35,6 +35,15 @@ export async function importAdapter(userId: string, bytes: Buffer, fields: unkno
       `This LoRA was made for SDXL; ${baseModel} is an SD 1.5 model.`,
     );
   }
+  // A spectral shift is a change to one model's singular values: it only means something on
+  // the base model it was trained on.
+  const madeFor = info.metadata.base_model;
+  if (info.kind === 'SPECTRAL_SHIFT' && madeFor && madeFor !== baseModel) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `This spectral-shift adapter was trained on ${madeFor}; choose that base model (not ${baseModel}).`,
+    );
+  }
   const id = randomUUID();
   const fileKey = storageKeys.adapterFile(userId, id);
   await storage().put(fileKey, bytes, 'application/octet-stream');
@@ -44,7 +53,7 @@ export async function importAdapter(userId: string, bytes: Buffer, fields: unkno
         id,
         userId,
         name,
-        kind: 'LORA',
+        kind: info.kind,
         source: 'UPLOADED',
         baseModel,
         fileKey,

@@ -10,9 +10,13 @@ const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 export type LoraLayout = 'kohya' | 'peft' | 'diffusers';
 
+/** The worker's spectral-shift files (gpu-worker/src/adapter_worker/spectral_shift.py). */
+export const SPECTRAL_FORMAT = 'adapter-studio/svdiff';
+const SPECTRAL_KEY = /^(unet|text_encoder)\.[A-Za-z0-9_.]+\.(spectral_shift|norm_shift)$/;
+
 export interface AdapterInspection {
-  kind: 'LORA';
-  layout: LoraLayout;
+  kind: 'LORA' | 'SPECTRAL_SHIFT';
+  layout: LoraLayout | 'svdiff';
   /** Largest rank found. */
   rank: number;
   tensors: number;
@@ -106,6 +110,17 @@ export function inspectAdapterFile(b: Buffer): AdapterInspection {
     throw bad('The file has bytes after its last tensor (truncated header or appended data).');
 
   const names = [...shapes.keys()];
+  const cleanMetadata = Object.fromEntries(
+    Object.entries(metadata)
+      .filter(([, v]) => typeof v === 'string')
+      .slice(0, 50),
+  );
+  if (
+    metadata.format === SPECTRAL_FORMAT ||
+    names.some((k) => k.endsWith('.spectral_shift') || k.endsWith('.norm_shift'))
+  ) {
+    return inspectSpectralShifts(names, shapes, parameters, cleanMetadata);
+  }
   const kohya = names.filter((k) =>
     /^lora_(unet|te\d?)_.+\.(lora_down\.weight|lora_up\.weight|alpha)$/.test(k),
   );
@@ -144,10 +159,42 @@ export function inspectAdapterFile(b: Buffer): AdapterInspection {
     parameters,
     targetsTextEncoder: names.some((k) => /^lora_te|text_encoder/.test(k)),
     family: sdxl ? 'sdxl' : 'sd15',
-    metadata: Object.fromEntries(
-      Object.entries(metadata)
-        .filter(([, v]) => typeof v === 'string')
-        .slice(0, 50),
-    ),
+    metadata: cleanMetadata,
+  };
+}
+
+/**
+ * Spectral shifts (SVDiff): only δ vectors, `<unet|text_encoder>.<module>.spectral_shift` (one
+ * value per singular value) and `.norm_shift` (one per channel). The worker checks every layer
+ * against the base model's own at load time; here the layout and the base model named in the
+ * file's metadata are checked.
+ */
+function inspectSpectralShifts(
+  names: string[],
+  shapes: Map<string, number[]>,
+  parameters: number,
+  metadata: Record<string, string>,
+): AdapterInspection {
+  const foreign = names.filter((k) => !SPECTRAL_KEY.test(k));
+  if (foreign.length) {
+    throw bad(
+      `These keys are not spectral shifts (<unet|text_encoder>.<layer>.spectral_shift / .norm_shift): ${foreign.slice(0, 8).join(', ')}`,
+    );
+  }
+  const notVectors = names.filter((k) => shapes.get(k)!.length !== 1);
+  if (notVectors.length) {
+    throw bad(`Spectral shifts are vectors; these are not: ${notVectors.slice(0, 8).join(', ')}`);
+  }
+  const spectral = names.filter((k) => k.endsWith('.spectral_shift'));
+  return {
+    kind: 'SPECTRAL_SHIFT',
+    layout: 'svdiff',
+    rank: Math.max(0, ...spectral.map((k) => shapes.get(k)![0]!)),
+    tensors: names.length,
+    parameters,
+    targetsTextEncoder: names.some((k) => k.startsWith('text_encoder.')),
+    // Only SDXL has a second text encoder.
+    family: names.some((k) => k.startsWith('text_encoder_2.')) ? 'sdxl' : 'sd15',
+    metadata,
   };
 }

@@ -604,3 +604,65 @@ describe('tRPC with credentials that are not a key', () => {
     }
   });
 });
+
+describe('spectral-shift import over REST', () => {
+  const loras = () => path.join(tinyModels(), 'loras');
+  const importFile = (secret: string, file: Buffer, fields: Record<string, string>) =>
+    importAdapter(
+      new Request(`${BASE}/adapters`, {
+        method: 'POST',
+        headers: bearer(secret),
+        body: form(file, 'shift.safetensors', fields),
+      }),
+      none,
+    );
+
+  it("imports the worker's SVDiff file as a SPECTRAL_SHIFT adapter for its own base model only", async () => {
+    const svdiff = fs.readFileSync(path.join(loras(), 'style-svdiff.safetensors'));
+    const { resetEnv } = await import('@/server/env');
+    const before = process.env.BASE_MODELS;
+    process.env.BASE_MODELS = 'sd15,tiny-sd15';
+    resetEnv();
+    try {
+      const a = await keyFor();
+      const wrongBase = await importFile(a.secret, svdiff, { name: 'Style', baseModel: 'sd15' });
+      expect(await code(wrongBase)).toBe('VALIDATION_FAILED');
+      const ok = await importFile(a.secret, svdiff, { name: 'Style', baseModel: 'tiny-sd15' });
+      expect(ok.status).toBe(201);
+      expect(await ok.json()).toMatchObject({
+        kind: 'SPECTRAL_SHIFT',
+        baseModel: 'tiny-sd15',
+        settings: { layout: 'svdiff', targetsTextEncoder: true },
+      });
+      expect(await db().adapter.count({ where: { userId: a.userId } })).toBe(1);
+
+      // A file mixing shift keys with anything else, or shifts that are not vectors, is refused.
+      const header = (h: Record<string, unknown>, data: Buffer) => {
+        const json = Buffer.from(JSON.stringify(h));
+        const len = Buffer.alloc(8);
+        len.writeBigUInt64LE(BigInt(json.length));
+        return Buffer.concat([len, json, data]);
+      };
+      const mixed = header(
+        {
+          'unet.conv_in.spectral_shift': { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          'unet.conv_in.weight': { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
+        },
+        Buffer.alloc(16),
+      );
+      const matrix = header(
+        { 'unet.conv_in.spectral_shift': { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] } },
+        Buffer.alloc(16),
+      );
+      for (const bad of [mixed, matrix]) {
+        const res = await importFile(a.secret, bad, { name: 'Bad', baseModel: 'tiny-sd15' });
+        expect(await code(res)).toBe('VALIDATION_FAILED');
+      }
+      expect(await db().adapter.count({ where: { userId: a.userId } })).toBe(1);
+    } finally {
+      if (before === undefined) delete process.env.BASE_MODELS;
+      else process.env.BASE_MODELS = before;
+      resetEnv();
+    }
+  });
+});
