@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Boxes, Images, Pencil, RefreshCw, Sparkles, Trash2 } from 'lucide-react';
+import { Boxes, Images, Pencil, RefreshCw, Sparkles } from 'lucide-react';
 import Link from 'next/link';
 import { useId, useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
@@ -8,17 +8,7 @@ import { isLive, JobProgress, JobStatusBadge } from '@/components/job-status';
 import { PageHeader } from '@/components/page-header';
 import { useFocusAfterRemoval } from '@/components/use-focus-after-removal';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
+import { ConfirmDeleteButton } from '@/components/confirm-delete-button';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import {
@@ -335,40 +325,13 @@ function AdapterCard({ adapter: a, samples }: { adapter: Adapter; samples: strin
               </form>
             </DialogContent>
           </Dialog>
-          <AlertDialog>
-            <AlertDialogTrigger asChild>
-              <Button
-                type="button"
-                size="icon-sm"
-                variant="ghost"
-                title="Delete"
-                className="hover:bg-destructive/10 hover:text-destructive"
-              >
-                <Trash2 aria-hidden="true" />
-                <span className="sr-only">Delete {a.name}</span>
-              </Button>
-            </AlertDialogTrigger>
-            <AlertDialogContent onCloseAutoFocus={focus.onCloseAutoFocus}>
-              <AlertDialogHeader>
-                <AlertDialogTitle>Delete “{a.name}”?</AlertDialogTitle>
-                <AlertDialogDescription>
-                  Its file and samples are deleted for good. Images already made with it stay in
-                  your gallery.
-                </AlertDialogDescription>
-              </AlertDialogHeader>
-              <AlertDialogFooter>
-                <AlertDialogCancel>Keep it</AlertDialogCancel>
-                <AlertDialogAction
-                  onClick={() => {
-                    focus.prepare();
-                    remove.mutate({ id: a.id });
-                  }}
-                >
-                  Delete
-                </AlertDialogAction>
-              </AlertDialogFooter>
-            </AlertDialogContent>
-          </AlertDialog>
+          <ConfirmDeleteButton
+            label={`Delete ${a.name}`}
+            title={<>Delete “{a.name}”?</>}
+            description="Its file and samples are deleted for good. Images already made with it stay in your gallery."
+            focus={focus}
+            onConfirm={() => remove.mutate({ id: a.id })}
+          />
         </div>
       </div>
     </li>

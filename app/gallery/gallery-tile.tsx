@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
-import { Shuffle, Trash2 } from 'lucide-react';
+import { Shuffle } from 'lucide-react';
 import Link from 'next/link';
 import { toast } from 'sonner';
 import {
@@ -9,17 +9,7 @@ import {
   ShareDialogButton,
   UseAsReferenceButton,
 } from '@/components/output-actions';
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
+import { ConfirmDeleteButton } from '@/components/confirm-delete-button';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { toastError } from '@/lib/error-messages';
@@ -140,42 +130,20 @@ export function GalleryTile({ item, priority }: { item: GalleryItem; priority: b
             variant="ghost"
             size="icon-sm"
           />
-          <AlertDialog>
-            <AlertDialogTrigger asChild>
-              <Button
-                type="button"
-                variant="ghost"
-                size="icon-sm"
-                title="Delete"
-                className="hover:bg-destructive/10 hover:text-destructive"
-                disabled={remove.isPending}
-              >
-                <Trash2 aria-hidden="true" />
-                <span className="sr-only">Delete</span>
-              </Button>
-            </AlertDialogTrigger>
-            <AlertDialogContent onCloseAutoFocus={focus.onCloseAutoFocus}>
-              <AlertDialogHeader>
-                <AlertDialogTitle>Delete this image?</AlertDialogTitle>
-                <AlertDialogDescription>
-                  It is removed from your gallery and storage for good
-                  {item.shareSlug ? ', and its public link stops working' : ''}. The job&apos;s
-                  settings stay, so you can remix it later.
-                </AlertDialogDescription>
-              </AlertDialogHeader>
-              <AlertDialogFooter>
-                <AlertDialogCancel>Keep it</AlertDialogCancel>
-                <AlertDialogAction
-                  onClick={() => {
-                    focus.prepare();
-                    remove.mutate({ outputId: item.id });
-                  }}
-                >
-                  Delete
-                </AlertDialogAction>
-              </AlertDialogFooter>
-            </AlertDialogContent>
-          </AlertDialog>
+          <ConfirmDeleteButton
+            label="Delete"
+            title="Delete this image?"
+            description={
+              <>
+                It is removed from your gallery and storage for good
+                {item.shareSlug ? ', and its public link stops working' : ''}. The job&apos;s
+                settings stay, so you can remix it later.
+              </>
+            }
+            focus={focus}
+            disabled={remove.isPending}
+            onConfirm={() => remove.mutate({ outputId: item.id })}
+          />
         </div>
       </div>
     </li>

@@ -1,18 +1,8 @@
 'use client';
-import { Frame, ImagePlus, Trash2, Wand2 } from 'lucide-react';
+import { Frame, ImagePlus, Wand2 } from 'lucide-react';
 import Link from 'next/link';
 import { useFocusAfterRemoval } from '@/components/use-focus-after-removal';
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
+import { ConfirmDeleteButton } from '@/components/confirm-delete-button';
 import { Button } from '@/components/ui/button';
 
 export interface LibraryImage {
@@ -84,40 +74,13 @@ export function LibraryTile({
               <span className="sr-only">Edit with words</span>
             </Link>
           </Button>
-          <AlertDialog>
-            <AlertDialogTrigger asChild>
-              <Button
-                type="button"
-                size="icon-sm"
-                variant="ghost"
-                title="Delete"
-                className="hover:bg-destructive/10 hover:text-destructive"
-              >
-                <Trash2 aria-hidden="true" />
-                <span className="sr-only">Delete</span>
-              </Button>
-            </AlertDialogTrigger>
-            <AlertDialogContent onCloseAutoFocus={focus.onCloseAutoFocus}>
-              <AlertDialogHeader>
-                <AlertDialogTitle>Delete this image?</AlertDialogTitle>
-                <AlertDialogDescription>
-                  It leaves your library, with its control maps and embedding. Results already made
-                  with it stay in your gallery.
-                </AlertDialogDescription>
-              </AlertDialogHeader>
-              <AlertDialogFooter>
-                <AlertDialogCancel>Keep it</AlertDialogCancel>
-                <AlertDialogAction
-                  onClick={() => {
-                    focus.prepare();
-                    onDelete();
-                  }}
-                >
-                  Delete
-                </AlertDialogAction>
-              </AlertDialogFooter>
-            </AlertDialogContent>
-          </AlertDialog>
+          <ConfirmDeleteButton
+            label="Delete"
+            title="Delete this image?"
+            description="It leaves your library, with its control maps and embedding. Results already made with it stay in your gallery."
+            focus={focus}
+            onConfirm={onDelete}
+          />
         </div>
       </div>
     </li>
