@@ -1,22 +1,11 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Copy, KeyRound, Loader2, Plus, ShieldAlert } from 'lucide-react';
+import { KeyRound, Plus } from 'lucide-react';
 import { useState } from 'react';
 import { useForm, type Resolver } from 'react-hook-form';
 import { toast } from 'sonner';
 import { Badge } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from '@/components/ui/dialog';
 import { EmptyState } from '@/components/ui/empty-state';
 import {
   Form,
@@ -33,6 +22,7 @@ import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
 import { Skeleton } from '@/components/ui/skeleton';
 import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+import { ConfirmButton, LoadFailed, SecretDialog, SubmitButton, toggled, WHEN } from './dev-ui';
 import type { z } from 'zod';
 import type { API_SCOPES as SCHEMA_SCOPES, createKeyInput } from '@/server/api-keys/key-input';
 
@@ -75,46 +65,19 @@ const SCOPE_WORDS: Record<ApiScope, string> = {
   'webhooks:write': 'Manage webhooks',
 };
 
-const WHEN = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
-
-async function copy(text: string) {
-  try {
-    await navigator.clipboard.writeText(text);
-    toast.success('Copied to the clipboard');
-  } catch {
-    toast.error('Could not copy', { description: 'Select the key and copy it by hand.' });
-  }
-}
-
 /** Shown once, right after creation: the only time the secret exists outside its owner's hands. */
 function NewKeyDialog({ secret, onClose }: { secret: string | null; onClose: () => void }) {
   return (
-    <Dialog open={secret !== null} onOpenChange={(o) => !o && onClose()}>
-      <DialogContent showCloseButton={false} onInteractOutside={(e) => e.preventDefault()}>
-        <DialogHeader>
-          <DialogTitle>Copy your new key</DialogTitle>
-          <DialogDescription>
-            It will not be shown again. Store it like a password: anyone with it can spend your
-            credits.
-          </DialogDescription>
-        </DialogHeader>
-        <code
-          data-testid="new-key"
-          className="block rounded-md border bg-muted px-3 py-2 font-mono text-sm break-all select-all"
-        >
-          {secret}
-        </code>
-        <DialogFooter>
-          <Button type="button" variant="outline" onClick={() => secret && void copy(secret)}>
-            <Copy aria-hidden="true" />
-            Copy
-          </Button>
-          <DialogClose asChild>
-            <Button type="button">I have stored it</Button>
-          </DialogClose>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+    <SecretDialog
+      once
+      title="Copy your new key"
+      description="It will not be shown again. Store it like a password: anyone with it can spend your credits."
+      secret={secret}
+      testId="new-key"
+      what="key"
+      doneLabel="I have stored it"
+      onClose={onClose}
+    />
   );
 }
 
@@ -209,11 +172,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (secret: string) => void }) {
                           checked={on}
                           className="mt-0.5"
                           onCheckedChange={(c) =>
-                            field.onChange(
-                              c
-                                ? [...(field.value ?? []), s]
-                                : (field.value ?? []).filter((x) => x !== s),
-                            )
+                            field.onChange(toggled(field.value, s, Boolean(c)))
                           }
                         />
                         <Label htmlFor={id} className="grid gap-0.5 font-normal">
@@ -229,16 +188,9 @@ function CreateKeyForm({ onCreated }: { onCreated: (secret: string) => void }) {
             </FormItem>
           )}
         />
-        <div>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? (
-              <Loader2 className="animate-spin" aria-hidden="true" />
-            ) : (
-              <Plus aria-hidden="true" />
-            )}
-            Create key
-          </Button>
-        </div>
+        <SubmitButton pending={create.isPending} icon={<Plus aria-hidden="true" />}>
+          Create key
+        </SubmitButton>
       </form>
     </Form>
   );
@@ -258,7 +210,6 @@ interface KeyRow {
 function RevokeButton({ k }: { k: KeyRow }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const listKey = trpc.apiKeys.list.queryKey();
   // Optimistic: the key shows as revoked at once; a refusal puts it back and says why.
   const revoke = useMutation(
@@ -280,40 +231,14 @@ function RevokeButton({ k }: { k: KeyRow }) {
     }),
   );
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
-        <Button type="button" variant="outline" size="sm">
-          Revoke
-          <span className="sr-only"> {k.name}</span>
-        </Button>
-      </DialogTrigger>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>Revoke “{k.name}”?</DialogTitle>
-          <DialogDescription>
-            Apps using this key stop working at once. This cannot be undone; you can create a new
-            key.
-          </DialogDescription>
-        </DialogHeader>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button type="button" variant="outline">
-              Keep it
-            </Button>
-          </DialogClose>
-          <Button
-            type="button"
-            variant="destructive"
-            onClick={() => {
-              setOpen(false);
-              revoke.mutate({ id: k.id });
-            }}
-          >
-            Revoke key
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+    <ConfirmButton
+      label="Revoke"
+      srLabel={k.name}
+      title={<>Revoke “{k.name}”?</>}
+      description="Apps using this key stop working at once. This cannot be undone; you can create a new key."
+      confirmLabel="Revoke key"
+      onConfirm={() => revoke.mutate({ id: k.id })}
+    />
   );
 }
 
@@ -373,13 +298,7 @@ export function ApiKeys() {
           <Skeleton className="h-24" />
         </div>
       ) : keys.isError ? (
-        <p role="alert" className="flex items-center gap-2 text-sm text-destructive">
-          <ShieldAlert className="size-4" aria-hidden="true" />
-          Could not load your keys.
-          <Button type="button" variant="outline" size="sm" onClick={() => void keys.refetch()}>
-            Try again
-          </Button>
-        </p>
+        <LoadFailed what="your keys" retry={() => void keys.refetch()} />
       ) : keys.data.length === 0 ? (
         <EmptyState
           icon={<KeyRound />}

@@ -2,23 +2,13 @@
 // Webhooks on the developers page: endpoints (add, reveal secret, delete), the secret of per-job
 // webhook URLs, and the delivery log with Replay.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Copy, Loader2, Plus, RotateCcw, ShieldAlert, Webhook } from 'lucide-react';
+import { Plus, RotateCcw, Webhook } from 'lucide-react';
 import { useState } from 'react';
 import { useForm, type Resolver } from 'react-hook-form';
 import { toast } from 'sonner';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from '@/components/ui/dialog';
 import { EmptyState } from '@/components/ui/empty-state';
 import {
   Form,
@@ -32,16 +22,18 @@ import {
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Skeleton } from '@/components/ui/skeleton';
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@/components/ui/table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+import {
+  ConfirmButton,
+  ListTable,
+  LoadFailed,
+  SecretDialog,
+  SubmitButton,
+  toggled,
+  WHEN,
+} from './dev-ui';
 import type { z } from 'zod';
 import type {
   createEndpointInput,
@@ -72,17 +64,7 @@ const endpointResolver: Resolver<EndpointForm, unknown, EndpointInput> = async (
   return zodResolver(createEndpointInput)(values, ctx, opts);
 };
 
-const WHEN = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 const TIME = new Intl.DateTimeFormat('en-US', { timeStyle: 'short' });
-
-async function copy(text: string) {
-  try {
-    await navigator.clipboard.writeText(text);
-    toast.success('Copied to the clipboard');
-  } catch {
-    toast.error('Could not copy', { description: 'Select the secret and copy it by hand.' });
-  }
-}
 
 export function Webhooks() {
   return (
@@ -113,7 +95,7 @@ export function Webhooks() {
 }
 
 /** A signing secret, shown in a dialog on request (or once, right after creating an endpoint). */
-function SecretDialog({
+function WebhookSecretDialog({
   title,
   secret,
   onClose,
@@ -123,31 +105,15 @@ function SecretDialog({
   onClose: () => void;
 }) {
   return (
-    <Dialog open={secret !== null} onOpenChange={(o) => !o && onClose()}>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogDescription>
-            Verify each delivery&apos;s webhook-signature with it. Keep it secret, like a password.
-          </DialogDescription>
-        </DialogHeader>
-        <code
-          data-testid="webhook-secret"
-          className="block rounded-md border bg-muted px-3 py-2 font-mono text-sm break-all select-all"
-        >
-          {secret}
-        </code>
-        <DialogFooter>
-          <Button type="button" variant="outline" onClick={() => secret && void copy(secret)}>
-            <Copy aria-hidden="true" />
-            Copy
-          </Button>
-          <DialogClose asChild>
-            <Button type="button">Done</Button>
-          </DialogClose>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+    <SecretDialog
+      title={title}
+      description="Verify each delivery's webhook-signature with it. Keep it secret, like a password."
+      secret={secret}
+      testId="webhook-secret"
+      what="secret"
+      doneLabel="Done"
+      onClose={onClose}
+    />
   );
 }
 
@@ -218,11 +184,7 @@ function CreateEndpointForm({ onCreated }: { onCreated: (secret: string) => void
                           id={id}
                           checked={on}
                           onCheckedChange={(c) =>
-                            field.onChange(
-                              c
-                                ? [...(field.value ?? []), t]
-                                : (field.value ?? []).filter((x) => x !== t),
-                            )
+                            field.onChange(toggled(field.value, t, Boolean(c)))
                           }
                         />
                         <Label htmlFor={id} className="font-mono text-sm font-normal">
@@ -237,16 +199,9 @@ function CreateEndpointForm({ onCreated }: { onCreated: (secret: string) => void
             )}
           />
         </div>
-        <div>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? (
-              <Loader2 className="animate-spin" aria-hidden="true" />
-            ) : (
-              <Plus aria-hidden="true" />
-            )}
-            Add endpoint
-          </Button>
-        </div>
+        <SubmitButton pending={create.isPending} icon={<Plus aria-hidden="true" />}>
+          Add endpoint
+        </SubmitButton>
       </form>
     </Form>
   );
@@ -255,7 +210,6 @@ function CreateEndpointForm({ onCreated }: { onCreated: (secret: string) => void
 function DeleteEndpointButton({ id, url }: { id: string; url: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const remove = useMutation(
     trpc.webhooks.deleteEndpoint.mutationOptions({
       onSuccess: async () => {
@@ -266,51 +220,16 @@ function DeleteEndpointButton({ id, url }: { id: string; url: string }) {
     }),
   );
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
-        <Button type="button" variant="outline" size="sm" disabled={remove.isPending}>
-          Delete
-          <span className="sr-only"> {url}</span>
-        </Button>
-      </DialogTrigger>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>Delete this endpoint?</DialogTitle>
-          <DialogDescription className="break-all">
-            {url} stops receiving events, and its delivery log is deleted with it.
-          </DialogDescription>
-        </DialogHeader>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button type="button" variant="outline">
-              Keep it
-            </Button>
-          </DialogClose>
-          <Button
-            type="button"
-            variant="destructive"
-            onClick={() => {
-              setOpen(false);
-              remove.mutate({ id });
-            }}
-          >
-            Delete endpoint
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
-  );
-}
-
-function LoadFailed({ what, retry }: { what: string; retry: () => void }) {
-  return (
-    <p role="alert" className="flex flex-wrap items-center gap-2 text-sm text-destructive">
-      <ShieldAlert className="size-4" aria-hidden="true" />
-      Could not load {what}.
-      <Button type="button" variant="outline" size="sm" onClick={retry}>
-        Try again
-      </Button>
-    </p>
+    <ConfirmButton
+      label="Delete"
+      srLabel={url}
+      disabled={remove.isPending}
+      title="Delete this endpoint?"
+      description={<>{url} stops receiving events, and its delivery log is deleted with it.</>}
+      descriptionClassName="break-all"
+      confirmLabel="Delete endpoint"
+      onConfirm={() => remove.mutate({ id })}
+    />
   );
 }
 
@@ -328,7 +247,7 @@ function Endpoints() {
   return (
     <div className="grid gap-4">
       <h3 className="text-lg font-semibold">Endpoints</h3>
-      <SecretDialog
+      <WebhookSecretDialog
         title={shown?.title ?? ''}
         secret={shown?.secret ?? null}
         onClose={() => setShown(null)}
@@ -348,56 +267,40 @@ function Endpoints() {
           description="Add one above to hear when your jobs finish."
         />
       ) : (
-        <div className="rounded-xl border bg-card">
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead scope="col">URL</TableHead>
-                <TableHead scope="col">Events</TableHead>
-                <TableHead scope="col">Added</TableHead>
-                <TableHead scope="col">
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {list.data.map((e) => (
-                <TableRow key={e.id}>
-                  <TableCell>
-                    <code className="text-xs">{e.url}</code>
-                  </TableCell>
-                  <TableCell>
-                    <div className="flex flex-wrap gap-1">
-                      {e.eventTypes.map((t) => (
-                        <Badge key={t} variant="outline" className="font-mono font-normal">
-                          {t}
-                        </Badge>
-                      ))}
-                    </div>
-                  </TableCell>
-                  <TableCell className="text-muted-foreground">
-                    {WHEN.format(e.createdAt)}
-                  </TableCell>
-                  <TableCell>
-                    <div className="flex justify-end gap-2">
-                      <Button
-                        type="button"
-                        variant="ghost"
-                        size="sm"
-                        disabled={reveal.isPending}
-                        onClick={() => reveal.mutate({ id: e.id })}
-                      >
-                        Show secret
-                        <span className="sr-only"> of {e.url}</span>
-                      </Button>
-                      <DeleteEndpointButton id={e.id} url={e.url} />
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <ListTable heads={[{ label: 'URL' }, { label: 'Events' }, { label: 'Added' }]}>
+          {list.data.map((e) => (
+            <TableRow key={e.id}>
+              <TableCell>
+                <code className="text-xs">{e.url}</code>
+              </TableCell>
+              <TableCell>
+                <div className="flex flex-wrap gap-1">
+                  {e.eventTypes.map((t) => (
+                    <Badge key={t} variant="outline" className="font-mono font-normal">
+                      {t}
+                    </Badge>
+                  ))}
+                </div>
+              </TableCell>
+              <TableCell className="text-muted-foreground">{WHEN.format(e.createdAt)}</TableCell>
+              <TableCell>
+                <div className="flex justify-end gap-2">
+                  <Button
+                    type="button"
+                    variant="ghost"
+                    size="sm"
+                    disabled={reveal.isPending}
+                    onClick={() => reveal.mutate({ id: e.id })}
+                  >
+                    Show secret
+                    <span className="sr-only"> of {e.url}</span>
+                  </Button>
+                  <DeleteEndpointButton id={e.id} url={e.url} />
+                </div>
+              </TableCell>
+            </TableRow>
+          ))}
+        </ListTable>
       )}
     </div>
   );
@@ -422,7 +325,11 @@ function JobUrlSecret() {
         </code>{' '}
         gets its event at that URL, signed with your account&apos;s job webhook secret.
       </p>
-      <SecretDialog title="Job webhook secret" secret={shown} onClose={() => setShown(null)} />
+      <WebhookSecretDialog
+        title="Job webhook secret"
+        secret={shown}
+        onClose={() => setShown(null)}
+      />
       <div>
         <Button
           type="button"
@@ -474,71 +381,61 @@ function Deliveries() {
           description="Each event sent to your endpoints shows here, with its response."
         />
       ) : (
-        <div className="rounded-xl border bg-card">
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead scope="col">Event</TableHead>
-                <TableHead scope="col">URL</TableHead>
-                <TableHead scope="col">Status</TableHead>
-                <TableHead scope="col" className="text-right">
-                  Attempts
-                </TableHead>
-                <TableHead scope="col">Last response</TableHead>
-                <TableHead scope="col">Time</TableHead>
-                <TableHead scope="col">
-                  <span className="sr-only">Actions</span>
-                </TableHead>
+        <ListTable
+          heads={[
+            { label: 'Event' },
+            { label: 'URL' },
+            { label: 'Status' },
+            { label: 'Attempts', className: 'text-right' },
+            { label: 'Last response' },
+            { label: 'Time' },
+          ]}
+        >
+          {log.data.items.map((d) => {
+            const badge = STATUS_BADGE[d.status];
+            return (
+              <TableRow key={d.id}>
+                <TableCell className="font-mono text-xs">{d.eventType}</TableCell>
+                <TableCell>
+                  <code className="text-xs">{d.url}</code>
+                </TableCell>
+                <TableCell>
+                  <div className="flex flex-wrap items-center gap-1">
+                    <Badge variant={badge.variant}>{badge.label}</Badge>
+                    {d.nextAttemptAt && (
+                      <span className="text-xs text-muted-foreground">
+                        next {TIME.format(d.nextAttemptAt)}
+                      </span>
+                    )}
+                  </div>
+                </TableCell>
+                <TableCell className="text-right tabular-nums">{d.attempts}</TableCell>
+                <TableCell className="text-muted-foreground">
+                  {[d.lastStatusCode, d.lastError].filter((x) => x !== null).join(' · ') || '—'}
+                </TableCell>
+                <TableCell className="text-muted-foreground">
+                  {WHEN.format(d.deliveredAt ?? d.createdAt)}
+                </TableCell>
+                <TableCell className="text-right">
+                  <Button
+                    type="button"
+                    variant="ghost"
+                    size="sm"
+                    disabled={d.status === 'PENDING' || replay.isPending}
+                    onClick={() => replay.mutate({ id: d.id })}
+                  >
+                    <RotateCcw aria-hidden="true" />
+                    Replay
+                    <span className="sr-only">
+                      {' '}
+                      {d.eventType} to {d.url}
+                    </span>
+                  </Button>
+                </TableCell>
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {log.data.items.map((d) => {
-                const badge = STATUS_BADGE[d.status];
-                return (
-                  <TableRow key={d.id}>
-                    <TableCell className="font-mono text-xs">{d.eventType}</TableCell>
-                    <TableCell>
-                      <code className="text-xs">{d.url}</code>
-                    </TableCell>
-                    <TableCell>
-                      <div className="flex flex-wrap items-center gap-1">
-                        <Badge variant={badge.variant}>{badge.label}</Badge>
-                        {d.nextAttemptAt && (
-                          <span className="text-xs text-muted-foreground">
-                            next {TIME.format(d.nextAttemptAt)}
-                          </span>
-                        )}
-                      </div>
-                    </TableCell>
-                    <TableCell className="text-right tabular-nums">{d.attempts}</TableCell>
-                    <TableCell className="text-muted-foreground">
-                      {[d.lastStatusCode, d.lastError].filter((x) => x !== null).join(' · ') || '—'}
-                    </TableCell>
-                    <TableCell className="text-muted-foreground">
-                      {WHEN.format(d.deliveredAt ?? d.createdAt)}
-                    </TableCell>
-                    <TableCell className="text-right">
-                      <Button
-                        type="button"
-                        variant="ghost"
-                        size="sm"
-                        disabled={d.status === 'PENDING' || replay.isPending}
-                        onClick={() => replay.mutate({ id: d.id })}
-                      >
-                        <RotateCcw aria-hidden="true" />
-                        Replay
-                        <span className="sr-only">
-                          {' '}
-                          {d.eventType} to {d.url}
-                        </span>
-                      </Button>
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        </div>
+            );
+          })}
+        </ListTable>
       )}
     </div>
   );
