@@ -1,14 +1,14 @@
 'use client';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ChevronDown, GraduationCap, Loader2 } from 'lucide-react';
+import { GraduationCap, Loader2 } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
 import { PendingUploads, UploadDropzone, useLibraryUpload } from '@/components/library-upload';
 import { PhotoGrid } from '@/components/photo-grid';
+import { AdvancedSteps } from '@/components/advanced-steps';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { Collapsible, CollapsibleContent, CollapsibleTrigger } from '@/components/ui/collapsible';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
@@ -214,31 +214,17 @@ export function TrainForm() {
               ))}
             </RadioGroup>
           </div>
-          <Collapsible>
-            <CollapsibleTrigger className="group inline-flex cursor-pointer items-center gap-1 rounded-sm text-sm font-medium text-primary">
-              <ChevronDown
-                aria-hidden="true"
-                className="size-4 transition-transform group-data-[state=open]:rotate-180"
-              />
-              Advanced settings
-            </CollapsibleTrigger>
-            <CollapsibleContent className="grid gap-2 pt-3">
-              <Label htmlFor={`${id}-steps`}>Training steps</Label>
-              <Input
-                id={`${id}-steps`}
-                type="number"
-                inputMode="numeric"
-                min={10}
-                max={2000}
-                value={Number.isFinite(steps) ? steps : ''}
-                onChange={(e) => setSteps(e.target.valueAsNumber)}
-                className="w-32"
-                aria-invalid={Boolean(errors.steps) || undefined}
-                aria-describedby={describedBy('steps')}
-              />
-              {error('steps')}
-            </CollapsibleContent>
-          </Collapsible>
+          <AdvancedSteps
+            id={`${id}-steps`}
+            label="Training steps"
+            max={2000}
+            value={steps}
+            onChange={setSteps}
+            invalid={Boolean(errors.steps)}
+            describedBy={describedBy('steps')}
+          >
+            {error('steps')}
+          </AdvancedSteps>
           <div className="flex flex-wrap items-center gap-4">
             <Button type="submit" disabled={train.isPending}>
               {train.isPending ? (

@@ -1,14 +1,14 @@
 'use client';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ChevronDown, Loader2, Wand2 } from 'lucide-react';
+import { Loader2, Wand2 } from 'lucide-react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { UploadDropzone, useLibraryUpload, PendingUploads } from '@/components/library-upload';
 import { PageHeader } from '@/components/page-header';
 import { PhotoGrid } from '@/components/photo-grid';
+import { AdvancedSteps } from '@/components/advanced-steps';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
-import { Collapsible, CollapsibleContent, CollapsibleTrigger } from '@/components/ui/collapsible';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -246,34 +246,20 @@ export function EditForm() {
                   aria-valuetext={`${strength.toFixed(2)}, ${strengthWords(strength)}`}
                 />
               </div>
-              <Collapsible>
-                <CollapsibleTrigger className="group inline-flex cursor-pointer items-center gap-1 rounded-sm text-sm font-medium text-primary">
-                  <ChevronDown
-                    aria-hidden="true"
-                    className="size-4 transition-transform group-data-[state=open]:rotate-180"
-                  />
-                  Advanced settings
-                </CollapsibleTrigger>
-                <CollapsibleContent className="grid gap-2 pt-3">
-                  <Label htmlFor={`${id}-steps`}>Tuning steps</Label>
-                  <Input
-                    id={`${id}-steps`}
-                    type="number"
-                    inputMode="numeric"
-                    min={10}
-                    max={1000}
-                    value={Number.isFinite(steps) ? steps : ''}
-                    onChange={(e) => setSteps(e.target.valueAsNumber)}
-                    className="w-32"
-                    aria-invalid={Boolean(errors.steps) || undefined}
-                    aria-describedby={describedBy('steps', `${id}-steps-hint`)}
-                  />
-                  <p id={`${id}-steps-hint`} className="text-sm text-muted-foreground">
-                    More steps learn the photo more closely, and cost more.
-                  </p>
-                  {fieldError('steps')}
-                </CollapsibleContent>
-              </Collapsible>
+              <AdvancedSteps
+                id={`${id}-steps`}
+                label="Tuning steps"
+                max={1000}
+                value={steps}
+                onChange={setSteps}
+                invalid={Boolean(errors.steps)}
+                describedBy={describedBy('steps', `${id}-steps-hint`)}
+              >
+                <p id={`${id}-steps-hint`} className="text-sm text-muted-foreground">
+                  More steps learn the photo more closely, and cost more.
+                </p>
+                {fieldError('steps')}
+              </AdvancedSteps>
             </CardContent>
           </Card>
 
