@@ -3,6 +3,7 @@ import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { Check, ExternalLink, History, Info, Loader2 } from 'lucide-react';
 import { useState } from 'react';
 import { LedgerList } from '@/components/account/ledger-list';
+import { NegativeBalanceAlert } from '@/components/account/negative-balance-alert';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -90,15 +91,7 @@ export function Billing({ canceled, initial }: { canceled: boolean; initial: Acc
         )}
       </header>
 
-      {me.data && me.data.credits.available < 0 && (
-        <Alert variant="destructive">
-          <AlertTitle>Your balance is negative</AlertTitle>
-          <AlertDescription>
-            A payment was refunded or disputed after its credits were used. Add credits to start new
-            jobs.
-          </AlertDescription>
-        </Alert>
-      )}
+      <NegativeBalanceAlert available={me.data?.credits.available} />
       {canceled && (
         <Alert variant="info">
           <Info aria-hidden="true" />

@@ -16,6 +16,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { LedgerList } from '@/components/account/ledger-list';
 import { signOutAndLeave } from '@/components/site/sign-out';
+import { NegativeBalanceAlert } from '@/components/account/negative-balance-alert';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -106,15 +107,7 @@ export function AccountSummary({ initial }: { initial: AccountInitial }) {
         </Button>
       </header>
 
-      {me.data && me.data.credits.available < 0 && (
-        <Alert variant="destructive">
-          <AlertTitle>Your balance is negative</AlertTitle>
-          <AlertDescription>
-            A payment was refunded or disputed after its credits were used. Add credits to start new
-            jobs.
-          </AlertDescription>
-        </Alert>
-      )}
+      <NegativeBalanceAlert available={me.data?.credits.available} />
 
       <div className="grid gap-6 md:grid-cols-2">
         <Card>
