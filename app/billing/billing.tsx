@@ -1,7 +1,7 @@
 'use client';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { Check, ExternalLink, History, Info, Loader2 } from 'lucide-react';
-import { useState } from 'react';
+import { useState, type ComponentProps } from 'react';
 import { LedgerList } from '@/components/account/ledger-list';
 import { NegativeBalanceAlert } from '@/components/account/negative-balance-alert';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
@@ -131,18 +131,14 @@ export function Billing({ canceled, initial }: { canceled: boolean; initial: Acc
                       </CardDescription>
                     </CardHeader>
                     <CardFooter className="mt-auto">
-                      <Button
-                        type="button"
-                        className="w-full"
+                      <BuyButton
                         disabled={!p.onSale || busy}
+                        opening={opening === p.key}
                         onClick={() => buy(p.key)}
                         aria-label={`Buy ${p.name} for ${p.display}`}
                       >
-                        {opening === p.key && (
-                          <Loader2 className="animate-spin" aria-hidden="true" />
-                        )}
                         Buy
-                      </Button>
+                      </BuyButton>
                     </CardFooter>
                   </Card>
                 </li>
@@ -205,19 +201,15 @@ export function Billing({ canceled, initial }: { canceled: boolean; initial: Acc
                       </CardContent>
                       {p.key !== 'free' && (
                         <CardFooter>
-                          <Button
-                            type="button"
-                            className="w-full"
+                          <BuyButton
                             variant={current ? 'outline' : 'default'}
                             disabled={!p.onSale || busy || current}
+                            opening={opening === p.key}
                             onClick={() => buy(p.key)}
                             aria-label={current ? `${p.name}: your plan` : `Subscribe to ${p.name}`}
                           >
-                            {opening === p.key && (
-                              <Loader2 className="animate-spin" aria-hidden="true" />
-                            )}
                             {current ? 'Your plan' : 'Subscribe'}
-                          </Button>
+                          </BuyButton>
                         </CardFooter>
                       )}
                     </Card>
@@ -300,5 +292,19 @@ export function Billing({ canceled, initial }: { canceled: boolean; initial: Acc
         )}
       </section>
     </div>
+  );
+}
+
+/** A pack's or plan's checkout button, spinning while its checkout page opens. */
+function BuyButton({
+  opening,
+  children,
+  ...props
+}: Omit<ComponentProps<typeof Button>, 'type' | 'className'> & { opening: boolean }) {
+  return (
+    <Button type="button" className="w-full" {...props}>
+      {opening && <Loader2 className="animate-spin" aria-hidden="true" />}
+      {children}
+    </Button>
   );
 }
