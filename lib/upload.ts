@@ -10,7 +10,7 @@ export interface UploadedImage {
 export async function uploadLibraryImage(file: File): Promise<UploadedImage> {
   const form = new FormData();
   form.set('file', file);
-  const res = await fetch('/api/references', { method: 'POST', body: form });
+  const res = await fetch('/api/v1/references', { method: 'POST', body: form });
   const body = (await res.json()) as UploadedImage & { detail?: string };
   if (!res.ok) throw new Error(body.detail ?? `Upload failed (${res.status})`);
   return body;
@@ -23,7 +23,7 @@ export function uploadWithProgress(
 ): Promise<UploadedImage> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/references');
+    xhr.open('POST', '/api/v1/references');
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new Error('The upload failed; check your connection.'));
     xhr.onload = () => {

@@ -14,11 +14,11 @@ import { useTRPC } from '@/lib/trpc';
 /** The server's limit (server/adapters/inspect.ts), checked here to fail before uploading. */
 const MAX_BYTES = 512 * 1024 * 1024;
 
-/** POST /api/adapters with upload progress; throws the server's explanation. */
+/** POST /api/v1/adapters with upload progress; throws the server's explanation. */
 function postAdapter(form: FormData, onProgress: (f: number) => void): Promise<{ name: string }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/adapters');
+    xhr.open('POST', '/api/v1/adapters');
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new Error('The upload failed; check your connection.'));
     xhr.onload = () => {

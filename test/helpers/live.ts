@@ -191,7 +191,7 @@ export class Client {
   async upload(bytes: Buffer, name = 'image.png'): Promise<Response> {
     const form = new FormData();
     form.set('file', new Blob([new Uint8Array(bytes)]), name);
-    return fetch(`${this.base}/api/references`, {
+    return fetch(`${this.base}/api/v1/references`, {
       method: 'POST',
       headers: { cookie: this.cookie },
       body: form,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { POST as importRoute } from '@/app/api/adapters/route';
+import { POST as importAdapter } from '@/app/api/v1/adapters/route';
 import { deleteAdapter, listAdapters, renameAdapter } from '@/server/adapters/adapters';
 import { inspectAdapterFile } from '@/server/adapters/inspect';
 import { db } from '@/server/db';
@@ -29,6 +29,9 @@ function safetensors(header: Record<string, unknown>, data: Buffer): Buffer {
   return Buffer.concat([len, json, data]);
 }
 
+/** The import route (REST v1, which the app's own adapters page calls with its session). */
+const importRoute = (req: Request) => importAdapter(req, undefined as never);
+
 function upload(
   bytes: Buffer,
   fields: Record<string, string> = { name: 'Style' },
@@ -38,7 +41,7 @@ function upload(
   form.set('file', new Blob([new Uint8Array(bytes)]), 'lora.safetensors');
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   return importRoute(
-    new Request('http://localhost:3000/api/adapters', {
+    new Request('http://localhost:3000/api/v1/adapters', {
       method: 'POST',
       headers: { cookie },
       body: form,

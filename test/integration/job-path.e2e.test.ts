@@ -76,7 +76,7 @@ describe('one generation, end to end', () => {
       'style.safetensors',
     );
     loraForm.set('name', 'Style');
-    const loraRes = await fetch(`${app.url}/api/adapters`, {
+    const loraRes = await fetch(`${app.url}/api/v1/adapters`, {
       method: 'POST',
       headers: { cookie: client.cookie },
       body: loraForm,

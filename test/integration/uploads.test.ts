@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { POST as uploadRoute } from '@/app/api/references/route';
+import { POST as uploadReference } from '@/app/api/v1/references/route';
 import { db } from '@/server/db';
 import { createGenerateJob } from '@/server/jobs/create';
 import { deleteLibraryImage } from '@/server/references/library';
@@ -16,6 +16,9 @@ let user: { id: string; cookie: string };
 beforeAll(async () => {
   user = await makeUser();
 });
+
+/** The library's upload route (REST v1, which the app's own pages call with their session). */
+const uploadRoute = (req: Request) => uploadReference(req, undefined as never);
 
 function upload(
   bytes: Buffer | string,
@@ -30,7 +33,7 @@ function upload(
     name,
   );
   return uploadRoute(
-    new Request('http://localhost:3000/api/references', {
+    new Request('http://localhost:3000/api/v1/references', {
       method: 'POST',
       headers: { cookie },
       body: form,
@@ -184,7 +187,7 @@ describe('hostile and broken uploads are refused, nothing stored', () => {
 
   it('refuses a request without a file, without a session, or not multipart', async () => {
     const noFile = await uploadRoute(
-      new Request('http://x/api/references', {
+      new Request('http://x/api/v1/references', {
         method: 'POST',
         headers: { cookie: user.cookie },
         body: new FormData(),
@@ -193,7 +196,7 @@ describe('hostile and broken uploads are refused, nothing stored', () => {
     expect(noFile.status).toBe(422);
     expect((await upload(await photoPng(), 'a.png', 'image/png', '')).status).toBe(401);
     const json = await uploadRoute(
-      new Request('http://x/api/references', {
+      new Request('http://x/api/v1/references', {
         method: 'POST',
         headers: { cookie: user.cookie, 'content-type': 'application/json' },
         body: '{"file":"x"}',
