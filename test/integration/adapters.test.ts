@@ -30,7 +30,7 @@ function safetensors(header: Record<string, unknown>, data: Buffer): Buffer {
 }
 
 /** The import route (REST v1, which the app's own adapters page calls with its session). */
-const importRoute = (req: Request) => importAdapter(req, undefined as never);
+const importRoute = (req: Request) => importAdapter(req, undefined);
 
 function upload(
   bytes: Buffer,

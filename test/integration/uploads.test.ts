@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 /** The library's upload route (REST v1, which the app's own pages call with their session). */
-const uploadRoute = (req: Request) => uploadReference(req, undefined as never);
+const uploadRoute = (req: Request) => uploadReference(req, undefined);
 
 function upload(
   bytes: Buffer | string,
