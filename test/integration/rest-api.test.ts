@@ -19,15 +19,23 @@ import { POST as trainings } from '@/app/api/v1/trainings/route';
 import { GET as usage } from '@/app/api/v1/usage/route';
 import { POST as stripeWebhook } from '@/app/api/stripe/webhook/route';
 import { GET as trpcGet, POST as trpcPost } from '@/app/api/trpc/[trpc]/route';
-import { createApiKey, type ApiScope } from '@/server/api-keys/keys';
+import { type ApiScope } from '@/server/api-keys/keys';
 import { db } from '@/server/db';
 import { leaseNextJob } from '@/server/jobs/lease';
 import { failJob } from '@/server/jobs/worker-report';
 import { photoPng } from '../helpers/hostile-files';
 import { tinyModels } from '../helpers/live';
+import {
+  API_BASE,
+  bearer,
+  jsonHeaders,
+  problemOf,
+  routeParams,
+  userWithKey,
+} from '../helpers/rest';
 import { balanceOf, leaseBody, makeUser } from '../helpers/users';
 
-const BASE = 'http://localhost:3000/api/v1';
+const BASE = API_BASE;
 const EVERYTHING: ApiScope[] = [
   'jobs:read',
   'jobs:write',
@@ -38,22 +46,8 @@ const EVERYTHING: ApiScope[] = [
   'account:read',
 ];
 
-async function keyFor(
-  scopes: ApiScope[] = EVERYTHING,
-  opts: { credits?: number; plan?: string } = {},
-) {
-  const u = await makeUser(opts);
-  const k = await createApiKey(u.id, { name: 'test', scopes });
-  return { userId: u.id, secret: k.secret, keyId: k.id };
-}
-
-const bearer = (secret: string, extra: Record<string, string> = {}) => ({
-  authorization: `Bearer ${secret}`,
-  ...extra,
-});
-const jsonHeaders = (secret: string, extra: Record<string, string> = {}) =>
-  bearer(secret, { 'content-type': 'application/json', ...extra });
-const params = (id: string) => ({ params: Promise.resolve({ id }) });
+const keyFor = (scopes: ApiScope[] = EVERYTHING, opts: { credits?: number; plan?: string } = {}) =>
+  userWithKey(scopes, opts);
 const none = undefined as never;
 
 function post(path: string, secret: string, body: unknown, extra: Record<string, string> = {}) {
@@ -89,10 +83,7 @@ async function parkQueuedJobs() {
   await db().job.updateMany({ where: { status: 'QUEUED' }, data: { status: 'CANCELED' } });
 }
 
-async function code(res: Response) {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return ((await res.json()) as { code: string }).code;
-}
+const code = async (res: Response) => (await problemOf(res)).code;
 
 let kohya: Buffer;
 beforeAll(() => {
@@ -126,7 +117,7 @@ describe('references over REST', () => {
       (
         await deleteReference(
           new Request(`${BASE}/references/${id}`, { method: 'DELETE', headers: bearer(b.secret) }),
-          params(id),
+          routeParams(id),
         )
       ).status,
     ).toBe(404);
@@ -147,7 +138,7 @@ describe('references over REST', () => {
       (
         await deleteReference(
           new Request(`${BASE}/references/${id}`, { method: 'DELETE', headers: bearer(a.secret) }),
-          params(id),
+          routeParams(id),
         )
       ).status,
     ).toBe(204);
@@ -204,7 +195,7 @@ describe('adapters over REST', () => {
           headers: jsonHeaders(secret),
           body: JSON.stringify(body),
         }),
-        params(id),
+        routeParams(id),
       );
     expect(await (await rename(a.secret, { name: 'Ink wash' })).json()).toEqual({
       id,
@@ -220,7 +211,7 @@ describe('adapters over REST', () => {
       (
         await deleteAdapterRoute(
           new Request(`${BASE}/adapters/${id}`, { method: 'DELETE', headers: bearer(b.secret) }),
-          params(id),
+          routeParams(id),
         )
       ).status,
     ).toBe(404);
@@ -228,7 +219,7 @@ describe('adapters over REST', () => {
       (
         await deleteAdapterRoute(
           new Request(`${BASE}/adapters/${id}`, { method: 'DELETE', headers: bearer(a.secret) }),
-          params(id),
+          routeParams(id),
         )
       ).status,
     ).toBe(204);
@@ -462,7 +453,7 @@ describe('Prefer: wait', () => {
     // A worker takes the job and it fails for good while a client waits on it.
     const waiting = getJob(
       new Request(`${BASE}/jobs/${id}`, { headers: bearer(a.secret, { prefer: 'wait=20' }) }),
-      params(id),
+      routeParams(id),
     );
     const lease = await leaseNextJob(leaseBody());
     expect(lease?.id).toBe(id);
@@ -476,7 +467,7 @@ describe('Prefer: wait', () => {
 
     const capped = await getJob(
       new Request(`${BASE}/jobs/${id}`, { headers: bearer(a.secret, { prefer: 'wait=600' }) }),
-      params(id),
+      routeParams(id),
     );
     expect(capped.headers.get('preference-applied')).toBe('wait=60');
   });

@@ -7,37 +7,22 @@ import { POST as cancel } from '@/app/api/v1/jobs/[id]/cancel/route';
 import { GET as getJob } from '@/app/api/v1/jobs/[id]/route';
 import { GET as listJobs } from '@/app/api/v1/jobs/route';
 import { POST as lease } from '@/app/api/worker/v1/lease/route';
-import { createApiKey, revokeApiKey } from '@/server/api-keys/keys';
+import { revokeApiKey } from '@/server/api-keys/keys';
 import { db } from '@/server/db';
-import { makeUser } from '../helpers/users';
+import { API_BASE, jsonHeaders, problemOf, routeParams, userWithKey } from '../helpers/rest';
 
-const BASE = 'http://localhost:3000/api/v1';
+const BASE = API_BASE;
 const ALL = ['jobs:read', 'jobs:write', 'account:read'] as const;
 
-async function keyFor(scopes: readonly string[] = ALL) {
-  const u = await makeUser();
-  const k = await createApiKey(u.id, { name: 'test', scopes });
-  return { user: u, secret: k.secret, id: k.id };
-}
-
-const auth = (secret: string) => ({
-  authorization: `Bearer ${secret}`,
-  'content-type': 'application/json',
-});
-const params = (id: string) => ({ params: Promise.resolve({ id }) });
-
-async function problem(res: Response) {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as { code: string; detail: string; status: number };
-}
+const keyFor = (scopes: readonly string[] = ALL) => userWithKey(scopes);
 
 describe('REST /api/v1', () => {
   it('creates, gets, lists and cancels a generation with an API key; usage is counted', async () => {
-    const { user, secret, id } = await keyFor();
+    const { user, secret, keyId: id } = await keyFor();
     const res = await generations(
       new Request(`${BASE}/generations`, {
         method: 'POST',
-        headers: auth(secret),
+        headers: jsonHeaders(secret),
         body: JSON.stringify({ prompt: 'a kite' }),
       }),
       undefined,
@@ -48,17 +33,17 @@ describe('REST /api/v1', () => {
     expect((await db().job.findUniqueOrThrow({ where: { id: job.id } })).apiKeyId).toBe(id);
 
     const got = await getJob(
-      new Request(`${BASE}/jobs/${job.id}`, { headers: auth(secret) }),
-      params(job.id),
+      new Request(`${BASE}/jobs/${job.id}`, { headers: jsonHeaders(secret) }),
+      routeParams(job.id),
     );
     expect(((await got.json()) as { id: string }).id).toBe(job.id);
     const list = await listJobs(
-      new Request(`${BASE}/jobs?limit=5`, { headers: auth(secret) }),
+      new Request(`${BASE}/jobs?limit=5`, { headers: jsonHeaders(secret) }),
       undefined,
     );
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(1);
     const acct = await account(
-      new Request(`${BASE}/account`, { headers: auth(secret) }),
+      new Request(`${BASE}/account`, { headers: jsonHeaders(secret) }),
       undefined,
     );
     expect(await acct.json()).toMatchObject({
@@ -66,8 +51,11 @@ describe('REST /api/v1', () => {
       credits: { available: 50 - job.price, held: job.price },
     });
     const c = await cancel(
-      new Request(`${BASE}/jobs/${job.id}/cancel`, { method: 'POST', headers: auth(secret) }),
-      params(job.id),
+      new Request(`${BASE}/jobs/${job.id}/cancel`, {
+        method: 'POST',
+        headers: jsonHeaders(secret),
+      }),
+      routeParams(job.id),
     );
     expect(await c.json()).toMatchObject({ status: 'CANCELED' });
     const usage = await db().apiKeyUsageDay.findFirstOrThrow({ where: { apiKeyId: id } });
@@ -81,17 +69,17 @@ describe('REST /api/v1', () => {
       const res = await generations(
         new Request(`${BASE}/generations`, {
           method: 'POST',
-          headers: auth(secret),
+          headers: jsonHeaders(secret),
           body: typeof body === 'string' ? body : JSON.stringify(body),
         }),
         undefined,
       );
       expect(res.status).toBe(422);
-      expect((await problem(res)).code).toBe('VALIDATION_FAILED');
+      expect((await problemOf(res)).code).toBe('VALIDATION_FAILED');
     }
     expect(await db().job.count({ where: { userId: user.id } })).toBe(0);
     const badQuery = await listJobs(
-      new Request(`${BASE}/jobs?limit=5000`, { headers: auth(secret) }),
+      new Request(`${BASE}/jobs?limit=5000`, { headers: jsonHeaders(secret) }),
       undefined,
     );
     expect(badQuery.status).toBe(422);
@@ -103,21 +91,28 @@ describe('REST /api/v1', () => {
     const res = await generations(
       new Request(`${BASE}/generations`, {
         method: 'POST',
-        headers: auth(a.secret),
+        headers: jsonHeaders(a.secret),
         body: JSON.stringify({ prompt: 'mine' }),
       }),
       undefined,
     );
     const { id } = (await res.json()) as { id: string };
     expect(
-      (await getJob(new Request(`${BASE}/jobs/${id}`, { headers: auth(b.secret) }), params(id)))
-        .status,
+      (
+        await getJob(
+          new Request(`${BASE}/jobs/${id}`, { headers: jsonHeaders(b.secret) }),
+          routeParams(id),
+        )
+      ).status,
     ).toBe(404);
     expect(
       (
         await cancel(
-          new Request(`${BASE}/jobs/${id}/cancel`, { method: 'POST', headers: auth(b.secret) }),
-          params(id),
+          new Request(`${BASE}/jobs/${id}/cancel`, {
+            method: 'POST',
+            headers: jsonHeaders(b.secret),
+          }),
+          routeParams(id),
         )
       ).status,
     ).toBe(404);
@@ -128,20 +123,20 @@ describe('REST /api/v1', () => {
     const res = await generations(
       new Request(`${BASE}/generations`, {
         method: 'POST',
-        headers: auth(reader.secret),
+        headers: jsonHeaders(reader.secret),
         body: JSON.stringify({ prompt: 'x' }),
       }),
       undefined,
     );
     expect(res.status).toBe(403);
-    expect((await problem(res)).detail).toMatch(/jobs:write/);
+    expect((await problemOf(res)).detail).toMatch(/jobs:write/);
 
     const revoked = await keyFor();
-    await revokeApiKey(revoked.user.id, revoked.id);
+    await revokeApiKey(revoked.user.id, revoked.keyId);
     expect(
       (
         await account(
-          new Request(`${BASE}/account`, { headers: auth(revoked.secret) }),
+          new Request(`${BASE}/account`, { headers: jsonHeaders(revoked.secret) }),
           undefined as never,
         )
       ).status,
@@ -162,7 +157,7 @@ describe('REST /api/v1', () => {
     const w = await lease(
       new Request('http://localhost:3000/api/worker/v1/lease', {
         method: 'POST',
-        headers: auth(good.secret),
+        headers: jsonHeaders(good.secret),
         body: '{}',
       }),
     );

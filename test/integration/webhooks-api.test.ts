@@ -13,32 +13,19 @@ import { createGenerateJob } from '@/server/jobs/create';
 import { editInput, trainInput } from '@/server/jobs/schemas';
 import { createCaller } from '@/server/trpc/router';
 import { MAX_ENDPOINTS_PER_ACCOUNT } from '@/server/webhooks/endpoints';
+import { jsonHeaders, problemOf, routeParams, userWithKey } from '../helpers/rest';
 import { makeUser } from '../helpers/users';
 
 const API = 'http://localhost:3000/api/v1/webhooks';
 const RW = ['webhooks:read', 'webhooks:write'] as const;
 
-async function account(scopes: readonly string[] = RW) {
-  const user = await makeUser();
-  const key = await createApiKey(user.id, { name: 'hooks', scopes });
-  return { user, secret: key.secret };
-}
-const auth = (secret: string) => ({
-  authorization: `Bearer ${secret}`,
-  'content-type': 'application/json',
-});
-const idParams = (id: string) => ({ params: Promise.resolve({ id }) });
+const account = (scopes: readonly string[] = RW) => userWithKey(scopes);
 
 function create(secret: string, body: unknown) {
   return createRoute(
-    new Request(API, { method: 'POST', headers: auth(secret), body: JSON.stringify(body) }),
+    new Request(API, { method: 'POST', headers: jsonHeaders(secret), body: JSON.stringify(body) }),
     undefined,
   );
-}
-
-async function problem(res: Response) {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as { code: string; detail: string };
 }
 
 describe('webhook endpoints over REST', () => {
@@ -50,7 +37,7 @@ describe('webhook endpoints over REST', () => {
     expect(made.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(made.eventTypes).toEqual(['job.succeeded', 'job.failed', 'job.canceled']);
 
-    const list = await listRoute(new Request(API, { headers: auth(secret) }), undefined);
+    const list = await listRoute(new Request(API, { headers: jsonHeaders(secret) }), undefined);
     const { items } = (await list.json()) as { items: Record<string, unknown>[] };
     expect(items).toEqual([
       expect.objectContaining({ id: made.id, url: 'https://hooks.example.com/in', enabled: true }),
@@ -58,14 +45,14 @@ describe('webhook endpoints over REST', () => {
     expect(items[0]).not.toHaveProperty('secret'); // lists never carry secrets
 
     const shown = await secretRoute(
-      new Request(`${API}/${made.id}/secret`, { headers: auth(secret) }),
-      idParams(made.id),
+      new Request(`${API}/${made.id}/secret`, { headers: jsonHeaders(secret) }),
+      routeParams(made.id),
     );
     expect(await shown.json()).toEqual({ secret: made.secret });
 
     const del = await deleteRoute(
-      new Request(`${API}/${made.id}`, { method: 'DELETE', headers: auth(secret) }),
-      idParams(made.id),
+      new Request(`${API}/${made.id}`, { method: 'DELETE', headers: jsonHeaders(secret) }),
+      routeParams(made.id),
     );
     expect(del.status).toBe(204);
     expect(await db().webhookEndpoint.count({ where: { userId: user.id } })).toBe(0);
@@ -86,7 +73,7 @@ describe('webhook endpoints over REST', () => {
     for (const [body, why] of cases) {
       const res = await create(secret, body);
       expect(res.status, JSON.stringify(body)).toBe(422);
-      expect((await problem(res)).detail).toMatch(why);
+      expect((await problemOf(res)).detail).toMatch(why);
     }
     expect(await db().webhookEndpoint.count({ where: { userId: user.id } })).toBe(0);
   });
@@ -100,31 +87,32 @@ describe('webhook endpoints over REST', () => {
     };
     for (const id of [made.id, 'not-a-uuid']) {
       const del = await deleteRoute(
-        new Request(`${API}/${id}`, { method: 'DELETE', headers: auth(b.secret) }),
-        idParams(id),
+        new Request(`${API}/${id}`, { method: 'DELETE', headers: jsonHeaders(b.secret) }),
+        routeParams(id),
       );
       expect(del.status).toBe(404);
       const sec = await secretRoute(
-        new Request(`${API}/${id}/secret`, { headers: auth(b.secret) }),
-        idParams(id),
+        new Request(`${API}/${id}/secret`, { headers: jsonHeaders(b.secret) }),
+        routeParams(id),
       );
       expect(sec.status).toBe(404);
     }
-    const bList = await listRoute(new Request(API, { headers: auth(b.secret) }), undefined);
+    const bList = await listRoute(new Request(API, { headers: jsonHeaders(b.secret) }), undefined);
     expect(await bList.json()).toEqual({ items: [] });
     // A read-only key may list but not create, delete, or see a secret.
     expect(
-      (await listRoute(new Request(API, { headers: auth(reader.secret) }), undefined)).status,
+      (await listRoute(new Request(API, { headers: jsonHeaders(reader.secret) }), undefined))
+        .status,
     ).toBe(200);
     expect((await create(reader.secret, { url: 'https://x.example.com/' })).status).toBe(403);
     const sec = await secretRoute(
-      new Request(`${API}/${made.id}/secret`, { headers: auth(reader.secret) }),
-      idParams(made.id),
+      new Request(`${API}/${made.id}/secret`, { headers: jsonHeaders(reader.secret) }),
+      routeParams(made.id),
     );
-    expect((await problem(sec)).detail).toMatch(/webhooks:write/);
+    expect((await problemOf(sec)).detail).toMatch(/webhooks:write/);
     const jobs = await createApiKey(a.user.id, { name: 'jobs', scopes: ['jobs:read'] });
     expect(
-      (await listRoute(new Request(API, { headers: auth(jobs.secret) }), undefined)).status,
+      (await listRoute(new Request(API, { headers: jsonHeaders(jobs.secret) }), undefined)).status,
     ).toBe(403);
     expect(await db().webhookEndpoint.count({ where: { id: made.id } })).toBe(1);
   });
@@ -170,7 +158,7 @@ describe('the delivery log', () => {
     await delivery(b.user.id, 'SUCCEEDED', 4);
     const get = async (query: string, secret = a.secret) => {
       const res = await deliveriesRoute(
-        new Request(`${API}/deliveries${query}`, { headers: auth(secret) }),
+        new Request(`${API}/deliveries${query}`, { headers: jsonHeaders(secret) }),
         undefined,
       );
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
