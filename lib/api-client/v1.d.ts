@@ -2063,9 +2063,7 @@ export interface components {
                 message: string;
             } | null;
             /** @description The request as accepted, defaults and seed filled in. */
-            request: {
-                [key: string]: unknown;
-            };
+            request?: unknown;
             outputs: {
                 /** Format: uuid */
                 id: string;

@@ -3,46 +3,14 @@
 import '../zod-openapi';
 import { z } from 'zod';
 import { adapterName } from '../adapters/adapters';
+import { jobViewSchema } from '../jobs/view-schema';
 import { API_SCOPES } from './keys';
 
 const dateTime = z.iso.datetime();
 
 export const renameAdapterBody = z.strictObject({ name: adapterName });
 
-export const job = z.object({
-  id: z.uuid(),
-  kind: z.enum(['GENERATE', 'EDIT', 'TRAIN']),
-  status: z.enum(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']),
-  price: z.number().int().meta({ description: 'Credits held for the job, captured on success.' }),
-  progress: z.object({ step: z.number().int(), total: z.number().int() }),
-  previewUrl: z.string().nullable().meta({ description: 'Latest latent preview while running.' }),
-  cancelRequested: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  request: z
-    .record(z.string(), z.unknown())
-    .meta({ description: 'The request as accepted, defaults and seed filled in.' }),
-  outputs: z.array(
-    z.object({
-      id: z.uuid(),
-      index: z.number().int(),
-      url: z.string().meta({ description: 'Signed URL, valid for 15 minutes.' }),
-      width: z.number().int(),
-      height: z.number().int(),
-      seed: z.string().nullable(),
-      shareSlug: z
-        .string()
-        .nullable()
-        .meta({ description: 'Set while the output is public at /s/{shareSlug}.' }),
-    }),
-  ),
-  adapter: z
-    .object({ id: z.uuid(), name: z.string(), samples: z.array(z.string()) })
-    .nullable()
-    .meta({ description: 'The adapter a training or edit job made.' }),
-  createdAt: dateTime,
-  startedAt: dateTime.nullable(),
-  finishedAt: dateTime.nullable(),
-});
+export const job = jobViewSchema(dateTime);
 
 export const jobListQuery = z.strictObject({
   cursor: z.string().max(64).optional(),
