@@ -3,7 +3,9 @@
 import '../zod-openapi';
 import { z } from 'zod';
 import { adapterName } from '../adapters/adapters';
+import { adapterViewSchema } from '../adapters/view-schema';
 import { jobViewSchema } from '../jobs/view-schema';
+import { referenceViewSchema } from '../references/view-schema';
 import { API_SCOPES } from './keys';
 
 const dateTime = z.iso.datetime();
@@ -22,15 +24,7 @@ export const cancelResult = z.object({
   cancelRequested: z.boolean(),
 });
 
-export const reference = z.object({
-  id: z.uuid(),
-  width: z.number().int(),
-  height: z.number().int(),
-  thumbnailUrl: z.string(),
-  url: z.string(),
-  hasEmbedding: z.boolean(),
-  createdAt: dateTime,
-});
+export const reference = referenceViewSchema(dateTime);
 
 export const uploadedReference = z.object({
   id: z.uuid(),
@@ -49,16 +43,7 @@ export const adapterUpload = z.object({
   baseModel: z.string().max(64).optional(),
 });
 
-export const adapter = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  kind: z.enum(['LORA', 'SPECTRAL_SHIFT']),
-  source: z.enum(['UPLOADED', 'TRAINED', 'EDIT']),
-  baseModel: z.string(),
-  sizeBytes: z.number().int(),
-  settings: z.record(z.string(), z.unknown()),
-  createdAt: dateTime,
-});
+export const adapter = adapterViewSchema(dateTime);
 
 export const importedAdapter = adapter.pick({
   id: true,

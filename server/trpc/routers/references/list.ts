@@ -1,19 +1,8 @@
 import { z } from 'zod';
 import { listLibraryImages } from '../../../references/library';
+import { referenceViewSchema } from '../../../references/view-schema';
 import { protectedProcedure } from '../../init';
 
 export const list = protectedProcedure
-  .output(
-    z.array(
-      z.object({
-        id: z.string(),
-        width: z.number().int(),
-        height: z.number().int(),
-        thumbnailUrl: z.string(),
-        url: z.string(),
-        hasEmbedding: z.boolean(),
-        createdAt: z.date(),
-      }),
-    ),
-  )
+  .output(z.array(referenceViewSchema(z.date())))
   .query(({ ctx }) => listLibraryImages(ctx.user.id));
