@@ -1,4 +1,4 @@
-// API rate limits: a fixed one-minute window per key (or per signed-in user calling REST), counted
+// API rate limits by plan: a fixed one-minute window per key (or per signed-in user calling REST), counted
 // in PostgreSQL so every app instance — serverless ones included — shares one count. One
 // statement per request: the window's counter and the key's daily usage move together.
 import { pgPool } from '../db-pool';
@@ -34,7 +34,8 @@ export async function consumeRateLimit(
   onState: (s: RateLimitState) => void,
   now = Date.now(),
 ): Promise<void> {
-  const limit = planFor(caller.apiKey?.plan ?? 'free').apiRequestsPerMinute;
+  const plan = caller.apiKey?.plan ?? (await planOfUser(caller.userId));
+  const limit = planFor(plan).apiRequestsPerMinute;
   const windowStartMs = Math.floor(now / (WINDOW_S * 1000)) * WINDOW_S * 1000;
   const subject = caller.apiKey ? `key:${caller.apiKey.keyId}` : `user:${caller.userId}`;
   const { rows } = await pgPool().query<{ count: number }>(COUNT_SQL, [
@@ -57,6 +58,14 @@ export async function consumeRateLimit(
       `Rate limit of ${limit} requests per minute reached; retry in ${state.resetS} s.`,
     );
   }
+}
+
+/** A signed-in browser's plan (a key carries its owner's plan already). */
+async function planOfUser(userId: string): Promise<string> {
+  const { rows } = await pgPool().query<{ plan: string }>('SELECT plan FROM "user" WHERE id = $1', [
+    userId,
+  ]);
+  return rows[0]?.plan ?? 'free';
 }
 
 export function rateLimitHeaders(s: RateLimitState): Record<string, string> {

@@ -487,6 +487,14 @@ describe('rate limits', () => {
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await code(over)).toBe('RATE_LIMITED');
+    // A signed-in browser calling REST (the app's own Generate does) gets its plan's limit.
+    const pro = await makeUser({ plan: 'pro' });
+    const browser = await account(
+      new Request(`${BASE}/account`, { headers: { cookie: pro.cookie } }),
+      none,
+    );
+    expect(browser.status).toBe(200);
+    expect(browser.headers.get('ratelimit-limit')).toBe('600');
     // Another key of the same plan has its own window.
     const b = await keyFor(['account:read']);
     expect(
