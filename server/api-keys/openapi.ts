@@ -20,21 +20,17 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-// Named components: paths use these registered copies so the document refers to them by $ref.
-const registry = () => {
-  const r = new OpenAPIRegistry();
-  const c = {
-    job: r.register('Job', s.job),
-    problem: r.register('Problem', s.problem),
-    generate: r.register('GenerationRequest', generateInput),
-    edit: r.register('EditRequest', editInput),
-    train: r.register('TrainingRequest', trainInput),
-    reference: r.register('Reference', s.reference),
-    adapter: r.register('Adapter', s.adapter),
-  };
-  return { r, c };
+// Named components: a schema given a name with .openapi() becomes a component the paths use
+// by $ref (the generator adds it when a path first refers to it).
+const c = {
+  job: s.job.openapi('Job'),
+  problem: s.problem.openapi('Problem'),
+  generate: generateInput.openapi('GenerationRequest'),
+  edit: editInput.openapi('EditRequest'),
+  train: trainInput.openapi('TrainingRequest'),
+  reference: s.reference.openapi('Reference'),
+  adapter: s.adapter.openapi('Adapter'),
 };
-let c!: ReturnType<typeof registry>['c'];
 
 function problems(...codes: (keyof typeof ERROR_CODES)[]): Responses {
   const out: Responses = {};
@@ -87,9 +83,7 @@ function multipart(schema: z.ZodType) {
 }
 
 export function buildOpenApiDocument(serverUrl: string) {
-  const reg = registry();
-  const r = reg.r;
-  c = reg.c;
+  const r = new OpenAPIRegistry();
   const bearer = r.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
@@ -248,7 +242,7 @@ export function buildOpenApiDocument(serverUrl: string) {
 
 function registerWebhookPaths(r: OpenAPIRegistry) {
   const tags = ['Webhooks'];
-  const endpoint = r.register('WebhookEndpoint', wh.endpointView);
+  const endpoint = wh.endpointView.openapi('WebhookEndpoint');
   r.registerPath({
     method: 'get',
     path: '/webhooks',
@@ -318,7 +312,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
       ...problems('NOT_FOUND', 'CONFLICT'),
     },
   });
-  const event = r.register('WebhookEvent', wh.webhookEventBody);
+  const event = wh.webhookEventBody.openapi('WebhookEvent');
   for (const type of wh.WEBHOOK_EVENT_TYPES) {
     r.registerWebhook({
       method: 'post',
