@@ -14,6 +14,7 @@ import { Label } from '@/components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
 import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
+import { fieldErrors } from '@/components/field-errors';
 
 const PLACEHOLDER_ID = '00000000-0000-7000-8000-000000000000';
 const MAX_PHOTOS = 20;
@@ -92,14 +93,7 @@ export function TrainForm() {
     });
   }
 
-  const error = (f: Field) =>
-    errors[f] ? (
-      <p id={`${id}-${f}-error`} className="text-sm text-destructive">
-        {errors[f]}
-      </p>
-    ) : null;
-  const describedBy = (f: Field, hint?: string) =>
-    [hint, errors[f] ? `${id}-${f}-error` : null].filter(Boolean).join(' ') || undefined;
+  const { error: error, describedBy } = fieldErrors<Field>(id, errors);
 
   return (
     <Card>

@@ -18,6 +18,7 @@ import { useTRPC } from '@/lib/trpc';
 import { cn } from '@/lib/utils';
 import { EditResult } from './edit-result';
 import { EDIT_DESCRIPTION, EDIT_TITLE } from './edit-skeleton';
+import { fieldErrors } from '@/components/field-errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLACEHOLDER_ID = '00000000-0000-7000-8000-000000000000';
@@ -144,14 +145,7 @@ export function EditForm() {
     });
   }
 
-  const fieldError = (f: Field) =>
-    errors[f] ? (
-      <p id={`${id}-${f}-error`} className="text-sm text-destructive">
-        {errors[f]}
-      </p>
-    ) : null;
-  const describedBy = (f: Field, hint?: string) =>
-    [hint, errors[f] ? `${id}-${f}-error` : null].filter(Boolean).join(' ') || undefined;
+  const { error: fieldError, describedBy } = fieldErrors<Field>(id, errors);
 
   return (
     <div>
