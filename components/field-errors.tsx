@@ -20,3 +20,19 @@ export function fieldErrors<F extends string>(
       [hint, errors[f] ? `${id}-${f}-error` : null].filter(Boolean).join(' ') || undefined,
   };
 }
+
+/**
+ * The first message per form field from a failed parse with the server's own schema (the form's
+ * field names differ from the request's: `fields` maps request keys to them).
+ */
+export function issuesByField<F extends string>(
+  result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } },
+  fields: Record<string, F>,
+): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
+  for (const issue of result.success ? [] : (result.error?.issues ?? [])) {
+    const field = fields[String(issue.path[0])];
+    if (field && !out[field]) out[field] = issue.message;
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import { Label } from '@/components/ui/label';
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
 import { toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
-import { fieldErrors } from '@/components/field-errors';
+import { fieldErrors, issuesByField } from '@/components/field-errors';
 
 const PLACEHOLDER_ID = '00000000-0000-7000-8000-000000000000';
 const MAX_PHOTOS = 20;
@@ -70,27 +70,31 @@ export function TrainForm() {
     }),
   );
 
-  function submit(e: FormEvent) {
+  async function submit(e: FormEvent) {
     e.preventDefault();
     if (train.isPending) return;
-    const next: Partial<Record<Field, string>> = {};
-    if (!picked.length) next.photos = 'Choose at least one photo of the subject.';
-    if (!name.trim()) next.name = 'Give the adapter a name.';
-    if (!instancePrompt.trim()) next.prompt = 'Write a prompt naming the subject.';
-    if (!(steps >= 10 && steps <= 2000)) next.steps = 'Between 10 and 2000.';
+    const request = {
+      name: name.trim(),
+      imageIds: picked,
+      instancePrompt: instancePrompt.trim(),
+      method,
+      steps,
+    };
+    // The server's own rules, loaded on the first submit (zod stays out of the first load).
+    const { trainInput } = await import('@/server/jobs/schemas');
+    const next = issuesByField(trainInput.safeParse(request), {
+      imageIds: 'photos',
+      name: 'name',
+      instancePrompt: 'prompt',
+      steps: 'steps',
+    } as const);
     setErrors(next);
     const first = Object.keys(next)[0];
     if (first) {
       document.getElementById(`${id}-${first}`)?.focus();
       return;
     }
-    train.mutate({
-      name: name.trim(),
-      imageIds: picked,
-      instancePrompt: instancePrompt.trim(),
-      method,
-      steps,
-    });
+    train.mutate(request);
   }
 
   const { error: error, describedBy } = fieldErrors<Field>(id, errors);
@@ -107,7 +111,12 @@ export function TrainForm() {
         </CardDescription>
       </CardHeader>
       <CardContent>
-        <form onSubmit={submit} noValidate className="grid gap-5" aria-label="Train an adapter">
+        <form
+          onSubmit={(e) => void submit(e)}
+          noValidate
+          className="grid gap-5"
+          aria-label="Train an adapter"
+        >
           <fieldset className="grid gap-3" aria-describedby={describedBy('photos', `${id}-count`)}>
             <legend className="mb-1 text-sm font-medium">Photos of the subject</legend>
             {library.data?.length === 0 ? (

@@ -18,7 +18,7 @@ import { useTRPC } from '@/lib/trpc';
 import { cn } from '@/lib/utils';
 import { EditResult } from './edit-result';
 import { EDIT_DESCRIPTION, EDIT_TITLE } from './edit-skeleton';
-import { fieldErrors } from '@/components/field-errors';
+import { fieldErrors, issuesByField } from '@/components/field-errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLACEHOLDER_ID = '00000000-0000-7000-8000-000000000000';
@@ -120,29 +120,34 @@ export function EditForm() {
 
   const photo = library.data?.find((img) => img.id === imageId) ?? null;
 
-  function submit(e: FormEvent) {
+  async function submit(e: FormEvent) {
     e.preventDefault();
     if (edit.isPending) return;
-    const next: Partial<Record<Field, string>> = {};
+    const request = {
+      imageId: imageId ?? '',
+      sourcePrompt: sourcePrompt.trim(),
+      targetPrompt: targetPrompt.trim(),
+      strength,
+      steps,
+    };
+    // The server's own rules, loaded on the first submit (zod stays out of the first load).
+    const { editInput } = await import('@/server/jobs/schemas');
+    const next = issuesByField(editInput.safeParse(request), {
+      imageId: 'photo',
+      sourcePrompt: 'source',
+      targetPrompt: 'target',
+      steps: 'steps',
+    } as const);
     if (!imageId) next.photo = 'Choose or upload the photo to edit.';
-    if (!sourcePrompt.trim()) next.source = 'Describe what the photo shows.';
-    if (!targetPrompt.trim()) next.target = 'Write the edited sentence.';
-    else if (targetPrompt.trim() === sourcePrompt.trim())
+    if (!next.target && request.targetPrompt === request.sourcePrompt)
       next.target = 'Change at least one word, e.g. “sitting” → “lying down”.';
-    if (!(steps >= 10 && steps <= 1000)) next.steps = 'Between 10 and 1000.';
     setErrors(next);
     if (Object.keys(next).length) {
       const first = Object.keys(next)[0] as Field;
       document.getElementById(`${id}-${first}`)?.focus();
       return;
     }
-    edit.mutate({
-      imageId: imageId!,
-      sourcePrompt: sourcePrompt.trim(),
-      targetPrompt: targetPrompt.trim(),
-      strength,
-      steps,
-    });
+    edit.mutate(request);
   }
 
   const { error: fieldError, describedBy } = fieldErrors<Field>(id, errors);
@@ -151,7 +156,12 @@ export function EditForm() {
     <div>
       <PageHeader title={EDIT_TITLE} description={EDIT_DESCRIPTION} />
       <div className="grid items-start gap-8 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
-        <form onSubmit={submit} noValidate className="grid gap-6" aria-label="Edit a photo">
+        <form
+          onSubmit={(e) => void submit(e)}
+          noValidate
+          className="grid gap-6"
+          aria-label="Edit a photo"
+        >
           <Card className="gap-4">
             <CardContent className="grid gap-4">
               <fieldset

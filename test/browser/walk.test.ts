@@ -272,6 +272,16 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
       await checkPhone(phone, url(route), name);
     }
 
+    // ── The hand-built forms check with the server's own schemas before sending anything
+    const jobsBefore = await db().job.count();
+    await page.goto(url('/edit'));
+    await page.getByRole('button', { name: 'Edit photo' }).click();
+    await page.getByText('Choose or upload the photo to edit.').waitFor(SLOW);
+    await page.goto(url('/adapters'));
+    await page.getByRole('button', { name: 'Train adapter' }).click();
+    await page.getByText('Choose at least 1 photo').waitFor(SLOW);
+    expect(await db().job.count()).toBe(jobsBefore);
+
     // ── Sign out from the account menu
     await page.getByRole('button', { name: /account menu/i }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
