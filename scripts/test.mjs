@@ -18,7 +18,19 @@ import {
   ROOT,
 } from './lib/bootstrap.mjs';
 
-const ARTIFACTS = path.join(ROOT, '.test-artifacts');
+
+// While working on one area: `npm test -- --only=vitest test/integration/auth.test.ts` runs just
+// the named suites (typecheck, lint, worker, build, vitest, pytest) with the other arguments
+// handed to vitest. With no arguments every suite runs, which is what CI does.
+const argv = process.argv.slice(2);
+const onlyArg = argv.find((a) => a.startsWith('--only='));
+const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+const VITEST_ARGS = argv.filter((a) => a !== onlyArg);
+const wanted = (name) => !ONLY || ONLY.has(name);
+// A partial run keeps its reports apart, so several can run at once.
+const ARTIFACTS = ONLY
+  ? fs.mkdtempSync(path.join(os.tmpdir(), 'adapter-studio-test-'))
+  : path.join(ROOT, '.test-artifacts');
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
 
 ensureNodeDependencies();
@@ -135,15 +147,17 @@ try {
 
   const stripeMock = buildStripeMock();
   const chromium = ensureChromium();
-  suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-  suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
+  if (wanted('typecheck')) suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+  if (wanted('lint')) suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
   // The end-to-end tests run the production build and the real Python worker.
-  suite('worker setup', 'bash', [path.join(ROOT, 'gpu-worker', 'scripts', 'setup.sh')]);
+  if (wanted('worker'))
+    suite('worker setup', 'bash', [path.join(ROOT, 'gpu-worker', 'scripts', 'setup.sh')]);
   // The typecheck suite above already covered every file: the build skips its own pass.
-  suite('next build', bin('next'), ['build'], {
-    env: { DATABASE_URL: templateUrl, NEXT_SKIP_TYPECHECK: '1' },
-  });
-  suite(
+  if (wanted('build'))
+    suite('next build', bin('next'), ['build'], {
+      env: { DATABASE_URL: templateUrl, NEXT_SKIP_TYPECHECK: '1' },
+    });
+  if (wanted('vitest')) suite(
     'vitest',
     bin('vitest'),
     [
@@ -151,6 +165,7 @@ try {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${path.join(ARTIFACTS, 'vitest.json')}`,
+      ...VITEST_ARGS,
     ],
     {
       env: {
@@ -164,7 +179,7 @@ try {
     },
   );
   const workerTests = path.join(ROOT, 'gpu-worker', 'scripts', 'test.sh');
-  if (fs.existsSync(workerTests)) {
+  if (wanted('pytest') && fs.existsSync(workerTests)) {
     const junit = path.join(ARTIFACTS, 'pytest.xml');
     suite('pytest (gpu-worker)', 'bash', [workerTests], {
       env: { PYTEST_ADDOPTS: `--junitxml=${junit}` },
