@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { adapterName } from '../adapters/adapters';
 import { adapterViewSchema } from '../adapters/view-schema';
 import { jobViewSchema } from '../jobs/view-schema';
+import { pageCursor } from '../pagination';
 import { referenceViewSchema } from '../references/view-schema';
 import { API_SCOPES } from './keys';
 
@@ -15,7 +16,7 @@ export const renameAdapterBody = z.strictObject({ name: adapterName });
 export const job = jobViewSchema(dateTime);
 
 export const jobListQuery = z.strictObject({
-  cursor: z.string().max(64).optional(),
+  cursor: pageCursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 

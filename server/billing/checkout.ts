@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { db } from '../db';
 import { env } from '../env';
 import { AppError } from '../errors';
+import { cursorArgs } from '../pagination';
 import { PACKS, PLANS, priceIdOf } from './plans';
 import { stripe } from './stripe';
 
@@ -77,7 +78,9 @@ export async function listLedger(userId: string, opts: { cursor?: string; limit:
     where: { userId },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,
-    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+    ...(await cursorArgs(opts.cursor, (id) =>
+      db().creditLedgerEntry.findFirst({ where: { id, userId }, select: { id: true } }),
+    )),
   });
   const page = rows.slice(0, opts.limit);
   return {

@@ -4,6 +4,7 @@ import type { Adapter, Job, JobOutput, Prisma } from '@prisma/client';
 import { db } from '../db';
 import { pgPool } from '../db-pool';
 import { AppError } from '../errors';
+import { cursorArgs } from '../pagination';
 import { storage, URL_TTL_S } from '../storage';
 import type { GenerateJobParams } from './create';
 import { isJobId, isTerminal, lockJob } from './lock';
@@ -143,7 +144,9 @@ export async function listJobs(userId: string, opts: { cursor?: string; limit: n
     where: { userId },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,
-    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+    ...(await cursorArgs(opts.cursor, (id) =>
+      db().job.findFirst({ where: { id, userId }, select: { id: true } }),
+    )),
     include: { outputs: true, producedAdapter: true },
   });
   const page = rows.slice(0, opts.limit);
@@ -212,7 +215,9 @@ export async function listOutputs(
     where: outputsWhere(userId, opts),
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,
-    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+    ...(await cursorArgs(opts.cursor, (id) =>
+      db().jobOutput.findFirst({ where: { id, userId }, select: { id: true } }),
+    )),
     include: { job: { select: { id: true, kind: true, params: true } } },
   });
   const page = rows.slice(0, opts.limit);

@@ -4,6 +4,7 @@ import type { WebhookDelivery } from '@prisma/client';
 import { db } from '../db';
 import { AppError } from '../errors';
 import { isJobId as isUuid } from '../jobs/lock';
+import { cursorArgs } from '../pagination';
 import { parseInput } from '../validation';
 import { notifyDelivery } from './events';
 import { listDeliveriesInput, type DeliveryView } from './schemas';
@@ -32,12 +33,13 @@ function notFound(): AppError {
 /** Newest first, a page at a time. */
 export async function listDeliveries(userId: string, raw: unknown) {
   const q = parseInput(listDeliveriesInput, raw);
-  if (q.cursor && !isUuid(q.cursor)) return { items: [], nextCursor: null };
   const rows = await db().webhookDelivery.findMany({
     where: { userId, status: q.status, endpointId: q.endpointId, jobId: q.jobId },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: q.limit + 1,
-    ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
+    ...(await cursorArgs(q.cursor, (id) =>
+      db().webhookDelivery.findFirst({ where: { id, userId }, select: { id: true } }),
+    )),
   });
   const page = rows.slice(0, q.limit);
   return {

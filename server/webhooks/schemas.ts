@@ -4,6 +4,7 @@
 // ssrf.ts, because it depends on the deployment's settings.
 import '../zod-openapi';
 import { z } from 'zod';
+import { pageCursor } from '../pagination';
 
 export const WEBHOOK_EVENT_TYPES = ['job.succeeded', 'job.failed', 'job.canceled'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -63,7 +64,7 @@ export const idInput = z.strictObject({ id: z.string().max(64) });
 export const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 
 export const listDeliveriesInput = z.strictObject({
-  cursor: z.string().max(64).optional(),
+  cursor: pageCursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   status: z.enum(DELIVERY_STATUSES).optional(),
   endpointId: z.uuid().optional(),

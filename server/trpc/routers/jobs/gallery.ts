@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { listOutputs } from '../../../jobs/user-jobs';
+import { pageCursor } from '../../../pagination';
 import { protectedProcedure } from '../../init';
 
 export const galleryInput = z
   .strictObject({
-    cursor: z.uuid().optional(),
+    cursor: pageCursor.optional(),
     limit: z.number().int().min(1).max(50).default(20),
     // Sent by tRPC's infinite queries.
     direction: z.enum(['forward', 'backward']).optional(),
