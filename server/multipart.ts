@@ -1,6 +1,15 @@
-// Reading a multipart upload for the route handlers: the declared size is checked before the
-// body is read, and the file must come in the field "file".
+// Reading a multipart upload for the route handlers: the file must come in the field "file", and
+// the body is bounded on the stream (server/body.ts) to the route's file limit plus a small
+// allowance for the form's own framing, before and while it is parsed: a declared
+// Content-Length over that is refused unread, a chunked body is cut off as soon as it passes it.
+import { boundedStream, bodyTooLarge } from './body';
 import { AppError } from './errors';
+
+/** Room for the multipart boundaries, part headers and the small text fields beside the file. */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** The most a multipart body may carry when its file may be `fileMaxBytes`. */
+export const multipartBodyLimit = (fileMaxBytes: number) => fileMaxBytes + MULTIPART_OVERHEAD_BYTES;
 
 export interface MultipartUpload {
   file: Buffer;
@@ -13,13 +22,19 @@ export async function readMultipartUpload(
   maxBytes: number,
   what: string,
 ): Promise<MultipartUpload> {
-  if (Number(req.headers.get('content-length') ?? 0) > maxBytes + 64 * 1024) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `${what} must be at most ${maxBytes / 2 ** 20} MB.`);
-  }
+  const limit = multipartBodyLimit(maxBytes);
   let form: FormData;
   try {
-    form = await req.formData();
-  } catch {
+    const body = boundedStream(req, limit, what);
+    form = await new Response(body, {
+      headers: { 'content-type': req.headers.get('content-type') ?? '' },
+    }).formData();
+  } catch (e) {
+    if (e instanceof AppError) {
+      // The body passed the bound: say the file's own limit, which is what the user can act on.
+      if (e.code === 'PAYLOAD_TOO_LARGE') throw bodyTooLarge(maxBytes, what);
+      throw e;
+    }
     throw new AppError(
       'VALIDATION_FAILED',
       `Send the ${what.toLowerCase()} as multipart/form-data in the field "file".`,

@@ -4,6 +4,7 @@
 // race on one key wait for the first to finish instead of running twice.
 import { createHash } from 'node:crypto';
 import { Prisma } from '@prisma/client';
+import { readBody } from '../body';
 import { db } from '../db';
 import { AppError } from '../errors';
 
@@ -36,16 +37,18 @@ function requestHash(req: Request, body: Buffer): string {
 }
 
 /**
- * Runs `run` at most once per (user, key) within 24 h. The body is read here (it is part of the
- * fingerprint) and handed on as a fresh Request.
+ * Runs `run` at most once per (user, key) within 24 h. The body is read here, once and at most
+ * `maxBodyBytes` of it (server/body.ts: a larger one is refused with 413 before anything is
+ * claimed), since it is part of the fingerprint; `run` gets it as a fresh Request.
  */
 export async function withIdempotency(
   req: Request,
   userId: string,
   key: string,
+  maxBodyBytes: number,
   run: (req: Request) => Promise<Response>,
 ): Promise<Response> {
-  const body = Buffer.from(await req.arrayBuffer());
+  const body = await readBody(req, maxBodyBytes, 'Request bodies');
   const hash = requestHash(req, body);
   const record = await claim(userId, key, hash);
   if (record.kind === 'stored') return replay(record.status, record.body);

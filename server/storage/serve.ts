@@ -1,9 +1,11 @@
 // Serves the local driver's signed URLs (app/api/storage/[...key]/route.ts is a thin face).
+import { readBody } from '../body';
 import { AppError } from '../errors';
+import { isLeaseLive } from '../jobs/lease-live';
 import { storage } from './index';
 import { assertValidKey } from './keys';
 import { LocalStorage } from './local';
-import { verifyGrant } from './signing';
+import { type SignedGrant, verifyGrant } from './signing';
 
 function localDriver(): LocalStorage {
   const s = storage();
@@ -29,30 +31,6 @@ export async function serveSignedGet(key: string, query: URLSearchParams): Promi
   });
 }
 
-/** Reads a request body, refusing it as soon as it passes `max` bytes. */
-async function readBounded(req: Request, max: number): Promise<Buffer> {
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > max) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `Upload is larger than ${max} bytes.`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > max) {
-        await reader.cancel();
-        throw new AppError('PAYLOAD_TOO_LARGE', `Upload is larger than ${max} bytes.`);
-      }
-      chunks.push(value);
-    }
-  }
-  return Buffer.concat(chunks);
-}
-
 export async function acceptSignedPut(key: string, req: Request): Promise<Response> {
   const driver = localDriver();
   const grant = verifyGrant(assertValidKey(key), new URL(req.url).searchParams);
@@ -61,7 +39,38 @@ export async function acceptSignedPut(key: string, req: Request): Promise<Respon
   if (grant.contentType && contentType !== grant.contentType) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Upload must be ${grant.contentType}.`);
   }
-  const body = await readBounded(req, grant.maxBytes ?? 0);
+  if (grant.lease) return acceptLeaseUpload(driver, key, grant, req);
+  const body = await readBody(req, grant.maxBytes ?? 0, 'Uploads to this link');
   await driver.put(key, body, grant.contentType ?? 'application/octet-stream');
+  return new Response(null, { status: 200 });
+}
+
+/**
+ * A worker's output slot: accepted only while its lease lives (checked before and after reading
+ * the body, so a lease that ended during the upload does not get its file stored), and only once
+ * (write-once keeps exactly what completion verified).
+ */
+async function acceptLeaseUpload(
+  driver: LocalStorage,
+  key: string,
+  grant: SignedGrant,
+  req: Request,
+): Promise<Response> {
+  const [jobId = '', leaseId = ''] = (grant.lease ?? '').split(':');
+  const ended = () => new AppError('FORBIDDEN', 'This upload link ended with its lease.');
+  if (!(await isLeaseLive(jobId, leaseId))) throw ended();
+  const body = await readBody(req, grant.maxBytes ?? 0, 'Uploads to this link');
+  if (!(await isLeaseLive(jobId, leaseId))) throw ended();
+  const stored = await driver.putIfAbsent(
+    key,
+    body,
+    grant.contentType ?? 'application/octet-stream',
+  );
+  if (!stored) {
+    throw new AppError(
+      'CONFLICT',
+      'This output was already uploaded: upload slots are write-once.',
+    );
+  }
   return new Response(null, { status: 200 });
 }

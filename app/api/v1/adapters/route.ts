@@ -3,17 +3,21 @@
 import { restRoute } from '@/server/api-keys/rest';
 import { importAdapter, listAdapters } from '@/server/adapters/adapters';
 import { MAX_ADAPTER_BYTES } from '@/server/adapters/inspect';
-import { readMultipartUpload } from '@/server/multipart';
+import { multipartBodyLimit, readMultipartUpload } from '@/server/multipart';
 
 export const GET = restRoute('adapters:read', async (_req, caller) =>
   Response.json({ items: await listAdapters(caller.userId) }),
 );
 
-export const POST = restRoute('adapters:write', async (req, caller) => {
-  const { file, fields } = await readMultipartUpload(req, MAX_ADAPTER_BYTES, 'Adapter files');
-  const a = await importAdapter(caller.userId, file, fields);
-  return Response.json(
-    { id: a.id, name: a.name, kind: a.kind, baseModel: a.baseModel, settings: a.settings },
-    { status: 201 },
-  );
-});
+export const POST = restRoute(
+  'adapters:write',
+  async (req, caller) => {
+    const { file, fields } = await readMultipartUpload(req, MAX_ADAPTER_BYTES, 'Adapter files');
+    const a = await importAdapter(caller.userId, file, fields);
+    return Response.json(
+      { id: a.id, name: a.name, kind: a.kind, baseModel: a.baseModel, settings: a.settings },
+      { status: 201 },
+    );
+  },
+  { maxBodyBytes: multipartBodyLimit(MAX_ADAPTER_BYTES), body: 'multipart' },
+);
