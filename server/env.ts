@@ -10,6 +10,23 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** `https://host[:port]` and nothing more: what a browser sends as `Origin`. */
+function isBareOrigin(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (
+      /^https?:$/.test(u.protocol) &&
+      u.pathname === '/' &&
+      !u.search &&
+      !u.hash &&
+      !u.username &&
+      !u.password
+    );
+  } catch {
+    return false;
+  }
+}
+
 const intFromString = (def: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
@@ -24,6 +41,31 @@ const schema = z
       .string()
       .url('must be an absolute URL such as http://localhost:3000')
       .default('http://localhost:3000'),
+    /**
+     * Other origins whose pages may send state-changing requests with the session cookie (and
+     * better-auth's trustedOrigins): comma-separated, e.g. `https://www.example.com`. APP_URL's
+     * origin is always trusted (server/auth/forgery.ts).
+     */
+    TRUSTED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine(
+              isBareOrigin,
+              'must list origins such as https://app.example.com (http(s), host, optional port; no path)',
+            )
+            .transform((o) => new URL(o).origin),
+        ),
+      ),
     BETTER_AUTH_SECRET: optionalString.pipe(
       z.string().min(32, 'must be at least 32 characters').optional(),
     ),

@@ -16,10 +16,15 @@ export interface Context {
   headers: Headers;
 }
 
-/** Session cookie or Bearer key: the same resolution as the REST face (server/auth/caller.ts). */
-export async function createContext({ headers }: { headers: Headers }): Promise<Context> {
+/**
+ * Session cookie or Bearer key: the same resolution as the REST face (server/auth/caller.ts),
+ * forgery rules included (a cookie mutation from another site's page is refused; tRPC bodies are
+ * JSON).
+ */
+export async function createContext({ req }: { req: Request }): Promise<Context> {
+  const headers = req.headers;
   try {
-    const caller = await resolveCaller(headers);
+    const caller = await resolveCaller(req, { body: 'json' });
     return { user: caller ? { id: caller.userId } : null, apiKey: caller?.apiKey ?? null, headers };
   } catch (e) {
     // Thrown here it would be a 500; the procedure turns it into the 401 it is.

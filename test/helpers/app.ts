@@ -3,7 +3,16 @@ import { POST as authPost, GET as authGet } from '@/app/api/auth/[...all]/route'
 import { GET as trpcGet, POST as trpcPost } from '@/app/api/trpc/[trpc]/route';
 import superjson, { type SuperJSONResult } from 'superjson';
 
-const ORIGIN = 'http://localhost:3000';
+/** The app's origin in tests (APP_URL): a cookie caller's state-changing request must come from it. */
+export const ORIGIN = 'http://localhost:3000';
+
+/** Headers of a request from the app's own page: the session cookie and the page's Origin. */
+export function sessionHeaders(
+  cookie: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return { cookie, origin: ORIGIN, ...extra };
+}
 
 export async function authRequest(
   path: string,
@@ -63,6 +72,35 @@ export async function trpcQuery(
   const headers = new Headers();
   if (cookie) headers.set('cookie', cookie);
   const res = await trpcGet(new Request(url, { headers }));
+  const body = (await res.json()) as {
+    result?: { data: SuperJSONResult };
+    error?: { json: { message: string; data: Record<string, unknown> } };
+  };
+  if (body.error) return { status: res.status, error: body.error.json };
+  return {
+    status: res.status,
+    data: body.result ? superjson.deserialize(body.result.data) : undefined,
+  };
+}
+
+/** Calls a tRPC mutation over the HTTP handler as the app's pages do (JSON, same Origin). */
+export async function trpcMutation(
+  procedure: string,
+  { cookie, input }: { cookie?: string; input?: unknown } = {},
+): Promise<{
+  status: number;
+  data?: unknown;
+  error?: { message: string; data: Record<string, unknown> };
+}> {
+  const headers = new Headers({ 'content-type': 'application/json', origin: ORIGIN });
+  if (cookie) headers.set('cookie', cookie);
+  const res = await trpcPost(
+    new Request(`${ORIGIN}/api/trpc/${procedure}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(superjson.serialize(input)),
+    }),
+  );
   const body = (await res.json()) as {
     result?: { data: SuperJSONResult };
     error?: { json: { message: string; data: Record<string, unknown> } };

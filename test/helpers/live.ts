@@ -193,7 +193,7 @@ export class Client {
     form.set('file', new Blob([new Uint8Array(bytes)]), name);
     return fetch(`${this.base}/api/v1/references`, {
       method: 'POST',
-      headers: { cookie: this.cookie },
+      headers: { cookie: this.cookie, origin: this.base },
       body: form,
     });
   }

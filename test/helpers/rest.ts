@@ -2,6 +2,7 @@
 // headers, route params, and problem+json answers read back.
 import { expect } from 'vitest';
 import { createApiKey } from '@/server/api-keys/keys';
+import { sessionHeaders } from './app';
 import { makeUser } from './users';
 
 export const API_BASE = 'http://localhost:3000/api/v1';
@@ -23,6 +24,10 @@ export const bearer = (secret: string, extra: Record<string, string> = {}) => ({
 
 export const jsonHeaders = (secret: string, extra: Record<string, string> = {}) =>
   bearer(secret, { 'content-type': 'application/json', ...extra });
+
+/** A signed-in page's JSON request: session cookie, the app's Origin, application/json. */
+export const sessionJsonHeaders = (cookie: string, extra: Record<string, string> = {}) =>
+  sessionHeaders(cookie, { 'content-type': 'application/json', ...extra });
 
 /** The second argument Next.js passes a dynamic route handler. */
 export const routeParams = (id: string) => ({ params: Promise.resolve({ id }) });

@@ -9,6 +9,7 @@ import { inspectAdapterFile } from '@/server/adapters/inspect';
 import { db } from '@/server/db';
 import { createGenerateJob, type GenerateJobParams } from '@/server/jobs/create';
 import { tinyModels } from '../helpers/live';
+import { sessionHeaders } from '../helpers/app';
 import { makeUser } from '../helpers/users';
 
 let kohya: Buffer;
@@ -43,7 +44,7 @@ function upload(
   return importRoute(
     new Request('http://localhost:3000/api/v1/adapters', {
       method: 'POST',
-      headers: { cookie },
+      headers: sessionHeaders(cookie),
       body: form,
     }),
   );

@@ -28,7 +28,8 @@ beforeAll(async () => {
 function preview(id: string, query: string, cookie = user.cookie) {
   return previewRoute(
     new Request(`http://localhost:3000/api/references/${id}/control-map?${query}`, {
-      headers: { cookie },
+      // As the Generate page's <img> asks: same-origin, a GET that stores a map.
+      headers: { cookie, 'sec-fetch-site': 'same-origin' },
     }),
     {
       params: Promise.resolve({ id }),

@@ -10,7 +10,7 @@ import { deleteOutput, getJob, listOutputs } from '@/server/jobs/user-jobs';
 import { addLibraryImageFromOutput } from '@/server/references/library';
 import { findSharedOutput, shareOutput } from '@/server/share/share';
 import { storage, storageKeys } from '@/server/storage';
-import { trpcPost, trpcQuery } from '../helpers/app';
+import { sessionHeaders, trpcPost, trpcQuery } from '../helpers/app';
 import { makeUser } from '../helpers/users';
 
 async function picture(colour = '#234', width = 96, height = 64): Promise<Buffer> {
@@ -95,7 +95,7 @@ async function trpcMutate(procedure: string, cookie: string, input: unknown) {
   const res = await trpcPost(
     new Request(`http://localhost:3000/api/trpc/${procedure}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
+      headers: sessionHeaders(cookie, { 'content-type': 'application/json' }),
       body: JSON.stringify(superjson.serialize(input)),
     }),
   );

@@ -78,7 +78,7 @@ describe('one generation, end to end', () => {
     loraForm.set('name', 'Style');
     const loraRes = await fetch(`${app.url}/api/v1/adapters`, {
       method: 'POST',
-      headers: { cookie: client.cookie },
+      headers: { cookie: client.cookie, origin: app.url },
       body: loraForm,
     });
     expect(loraRes.status).toBe(201);

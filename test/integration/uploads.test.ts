@@ -9,6 +9,7 @@ import { db } from '@/server/db';
 import { createGenerateJob } from '@/server/jobs/create';
 import { deleteLibraryImage } from '@/server/references/library';
 import { photoJpeg, photoPng, pngBomb, webpHugeHeader, zipArchive } from '../helpers/hostile-files';
+import { sessionHeaders } from '../helpers/app';
 import { makeUser } from '../helpers/users';
 
 let user: { id: string; cookie: string };
@@ -35,7 +36,7 @@ function upload(
   return uploadRoute(
     new Request('http://localhost:3000/api/v1/references', {
       method: 'POST',
-      headers: { cookie },
+      headers: sessionHeaders(cookie),
       body: form,
     }),
   );
@@ -189,7 +190,7 @@ describe('hostile and broken uploads are refused, nothing stored', () => {
     const noFile = await uploadRoute(
       new Request('http://x/api/v1/references', {
         method: 'POST',
-        headers: { cookie: user.cookie },
+        headers: sessionHeaders(user.cookie),
         body: new FormData(),
       }),
     );
@@ -198,11 +199,11 @@ describe('hostile and broken uploads are refused, nothing stored', () => {
     const json = await uploadRoute(
       new Request('http://x/api/v1/references', {
         method: 'POST',
-        headers: { cookie: user.cookie, 'content-type': 'application/json' },
+        headers: sessionHeaders(user.cookie, { 'content-type': 'application/json' }),
         body: '{"file":"x"}',
       }),
     );
-    expect(json.status).toBe(422);
+    expect(json.status).toBe(415); // a cookie caller's body must be the route's multipart
     expect(await db().referenceImage.count({ where: { userId: user.id } })).toBe(0);
   });
 });

@@ -18,6 +18,7 @@ import { attemptDelivery } from '@/server/webhooks/attempt';
 import { newEndpointSecret } from '@/server/webhooks/secrets';
 import { sendWebhook } from '@/server/webhooks/send';
 import type { WebhookPolicy } from '@/server/webhooks/ssrf';
+import { sessionHeaders } from '../helpers/app';
 import { makeUser } from '../helpers/users';
 
 const strict: WebhookPolicy = {
@@ -124,7 +125,7 @@ describe('refused targets (loopback not allowed)', () => {
 
   it('refuses these targets at registration and on a job, storing nothing', async () => {
     const u = await makeUser();
-    const headers = { cookie: u.cookie, 'content-type': 'application/json' };
+    const headers = sessionHeaders(u.cookie, { 'content-type': 'application/json' });
     for (const url of [
       `https://127.0.0.1:${port}/`,
       'https://10.0.0.1/',

@@ -25,6 +25,7 @@ import {
   sweepDueDeliveries,
 } from '@/server/webhooks/worker';
 import { waitFor } from '../helpers/live';
+import { sessionHeaders } from '../helpers/app';
 import { leaseBody, makeUser } from '../helpers/users';
 
 const BASE_MS = 300; // retry delays: 300 ms, 1.8 s, …
@@ -124,7 +125,7 @@ function verified(hit: Hit, secret: string) {
   };
 }
 
-const session = (cookie: string) => ({ cookie, 'content-type': 'application/json' });
+const session = (cookie: string) => sessionHeaders(cookie, { 'content-type': 'application/json' });
 const bearer = (secret: string) => ({
   authorization: `Bearer ${secret}`,
   'content-type': 'application/json',
