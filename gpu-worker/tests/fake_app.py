@@ -57,6 +57,11 @@ class FakeApp:
         self.uploads: dict[str, tuple[bytes, dict[str, str]]] = {}
         self.calls: list[tuple[str, str]] = []  # (endpoint, job id or "")
         self.lease_errors = 0  # answer this many lease calls with 503 first
+        # Output integrity (the app's side of write-once, lease-bound upload slots):
+        self.fresh_upload_urls = False  # a heartbeat in the `uploading` stage returns fresh slots
+        self.upload_replies: deque[int] = deque()  # answer the next PUTs with these statuses
+        self.upload_paths: list[str] = []  # every PUT's path and query, in order
+        self.complete_replies: deque[tuple[int, dict[str, Any]]] = deque()  # next `complete` answers
         self.cond = threading.Condition()
         self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -87,7 +92,7 @@ class FakeApp:
         with self.cond:
             return self.cond.wait_for(predicate, timeout=timeout)
 
-    def _lease_json(self, job: FakeJob) -> dict[str, Any]:
+    def _slots(self, job: FakeJob, sig: str = "x") -> list[dict[str, Any]]:
         # generate: one slot per image; train/edit: slot 0 the adapter file, then the images
         if job.kind == "train":
             types = ["application/octet-stream"] + ["image/png"] * int(job.params.get("num_samples", 2))
@@ -95,15 +100,18 @@ class FakeApp:
             types = ["application/octet-stream"] + ["image/png"] * int(job.params.get("num_images", 1))
         else:
             types = ["image/png"] * int(job.params.get("num_images", 1))
+        return [{"key": f"outputs/{job.id}/{i}.{'png' if t == 'image/png' else 'safetensors'}",
+                 "upload_url": f"{self.url}/upload/{job.id}/{i}?sig={sig}",
+                 "content_type": t, "headers": {"x-job-id": job.id}} for i, t in enumerate(types)]
+
+    def _lease_json(self, job: FakeJob) -> dict[str, Any]:
         return {"job": {
             "id": job.id, "lease_id": job.lease_id, "kind": job.kind, "attempt": job.attempts,
             "params": job.params,
             "inputs": {name: {"url": f"{self.url}/files/{job.id}/{name}?sig=abc",
                               "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
                        for name, data in job.inputs.items()},
-            "outputs": [{"key": f"outputs/{job.id}/{i}.{'png' if t == 'image/png' else 'safetensors'}",
-                         "upload_url": f"{self.url}/upload/{job.id}/{i}?sig=x",
-                         "content_type": t, "headers": {"x-job-id": job.id}} for i, t in enumerate(types)],
+            "outputs": self._slots(job),
             "lease_expires_at": (datetime.now(UTC) + timedelta(minutes=1)).isoformat(),
             "heartbeat_interval_s": 0.2,
         }}
@@ -142,8 +150,12 @@ class FakeApp:
                 parts = self.path.split("?")[0].strip("/").split("/")
                 data = self._body()
                 with app.cond:
-                    app.uploads["/".join(parts[1:])] = (data, dict(self.headers))
-                self._send(200, {})
+                    app.upload_paths.append(self.path)
+                    status = app.upload_replies.popleft() if app.upload_replies else 200
+                    if status in (200, 500):  # a 500 after storing: the response was lost
+                        app.uploads["/".join(parts[1:])] = (data, dict(self.headers))
+                    app.cond.notify_all()
+                self._send(status, {})
 
             def do_POST(self) -> None:
                 if self.headers.get("Authorization") != f"Bearer {app.token}":
@@ -191,7 +203,13 @@ class FakeApp:
                 expires = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
                 if action == "heartbeat":
                     job.heartbeats.append(body)
-                    self._send(200, {"cancel": job.cancel, "lease_expires_at": expires})
+                    reply: dict[str, Any] = {"cancel": job.cancel, "lease_expires_at": expires}
+                    if app.fresh_upload_urls and body["progress"]["stage"] == "uploading":
+                        reply["outputs"] = app._slots(job, sig="fresh")
+                    self._send(200, reply)
+                elif action == "complete" and app.complete_replies:
+                    status, problem = app.complete_replies.popleft()
+                    self._send(status, problem)
                 elif action == "complete":
                     job.state, job.result = "succeeded", body
                     self._send(200, {"status": "succeeded"})

@@ -129,9 +129,16 @@ class WorkerClient:
                                    retryable=False)
 
     def upload(self, url: str, data: bytes, content_type: str, headers: dict[str, str]) -> None:
+        """PUT one output to its signed URL. Slots are write-once: 409/412 on a retry means an
+        earlier attempt stored the file (its response was lost), and `complete` verifies it. 403
+        means the link ended with the lease: not retried."""
         try:
             resp = self._files.put(url, content=data, headers={"Content-Type": content_type, **headers})
         except httpx.TransportError as err:
             raise TransientError(f"upload failed: {err!r}") from err
-        if resp.status_code >= 300:
+        if resp.status_code in (409, 412):
+            return
+        if resp.status_code == 429 or resp.status_code >= 500:
             raise TransientError(f"upload returned HTTP {resp.status_code} {resp.text[:200]}")
+        if resp.status_code >= 300:
+            raise ProtocolError(f"upload refused: HTTP {resp.status_code} {resp.text[:200]}")

@@ -99,6 +99,9 @@ class HeartbeatRequest(_Request):
 class HeartbeatResponse(_Response):
     cancel: bool = False
     lease_expires_at: datetime
+    # Fresh upload URLs for the lease's slots, sent on a heartbeat in the `uploading` stage
+    # (signed URLs expire with the lease's TTL; the lease's own may be old by upload time).
+    outputs: list[OutputSlot] | None = None
 
 
 # -- complete / fail / release ------------------------------------------------------------------

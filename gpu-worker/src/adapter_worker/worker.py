@@ -36,9 +36,11 @@ from .protocol import (
     FailCode,
     FailRequest,
     HeartbeatRequest,
+    HeartbeatResponse,
     LeasedJob,
     LeaseRequest,
     OutputResult,
+    OutputSlot,
     ProgressBody,
     ReleaseRequest,
     Stage,
@@ -78,7 +80,7 @@ class _Heartbeat(threading.Thread):
         with self._lock:
             self.stage = stage
 
-    def beat(self) -> None:
+    def beat(self) -> HeartbeatResponse | None:
         with self._lock:
             preview, self._preview = self._preview, None
             body = HeartbeatRequest(
@@ -89,13 +91,14 @@ class _Heartbeat(threading.Thread):
         except LeaseLost:
             self.lease_lost = True
             self.monitor.cancel("lease_lost")
-            return
+            return None
         except (TransientError, ProtocolError) as err:
             log.warning("heartbeat for job %s failed: %s", self.job.id, err)
-            return
+            return None
         touch(self.health)
         if resp.cancel:
             self.monitor.cancel("cancelled")
+        return resp
 
     def run(self) -> None:
         interval = min(self.job.heartbeat_interval_s, 30.0)
@@ -190,11 +193,13 @@ class Worker:
             with tempfile.TemporaryDirectory(prefix=f"job-{job.id[:32]}-") as tmp:
                 result = self._execute(job, monitor, hb, Path(tmp))
                 hb.set_stage("uploading")
-                outputs = self._upload(job, result)
+                # Upload URLs expire with the lease: a heartbeat now brings fresh ones.
+                fresh = hb.beat()
+                monitor.check()
+                slots = fresh.outputs if fresh is not None and fresh.outputs else job.outputs
+                outputs = self._upload(slots, result)
             hb.stop()
-            self._finish(job, lambda: self.client.complete(
-                job.id, CompleteRequest(lease_id=job.lease_id, outputs=outputs, metadata=result.metadata)))
-            log.info("job %s succeeded in %.2fs", job.id, result.metadata["timings"]["total_s"])
+            self._complete(job, CompleteRequest(lease_id=job.lease_id, outputs=outputs, metadata=result.metadata))
         except JobCancelled as stop:
             hb.stop()
             if stop.reason == "shutdown":
@@ -243,13 +248,16 @@ class Worker:
             return self.edit_job.run(params, inputs, monitor)
         return as_job_result(self.engine.run(params, inputs, monitor))
 
-    def _upload(self, job: LeasedJob, result: JobResult) -> list[OutputResult]:
+    def _upload(self, slots: list[OutputSlot], result: JobResult) -> list[OutputResult]:
         """File i goes to slot i, PUT with the slot's content type (the app signs it); the report
-        says what each file is."""
+        says what each file is: its size and SHA-256, which the app checks against what it stored."""
         outputs = []
-        for out, slot in zip(result.files, job.outputs, strict=False):
+        for out, slot in zip(result.files, slots, strict=False):
             data = out.data
-            self._retry(lambda s=slot, d=data: self.client.upload(s.upload_url, d, s.content_type, s.headers))
+            try:
+                self._retry(lambda s=slot, d=data: self.client.upload(s.upload_url, d, s.content_type, s.headers))
+            except ProtocolError as err:  # the link was refused (its lease ended): not worth repeating
+                raise WorkerError(str(err), retryable=True) from err
             outputs.append(OutputResult(key=slot.key, content_type=out.content_type,  # type: ignore[arg-type]
                                         width=out.width, height=out.height, bytes=len(data),
                                         sha256=hashlib.sha256(data).hexdigest(), seed=out.seed))
@@ -265,6 +273,23 @@ class Worker:
                 if i == attempts - 1:
                     raise WorkerError(f"gave up after {attempts} attempts: {err}", retryable=True) from err
                 time.sleep(backoff.next_delay())
+
+    def _complete(self, job: LeasedJob, body: CompleteRequest) -> None:
+        """Report success. If the app refuses the outputs (4xx: a file in storage is not what was
+        declared, or an adapter fails its inspection), the job is failed as retryable, so another
+        attempt under a new lease (new upload slots) can produce it again."""
+        try:
+            self._retry(lambda: self.client.complete(job.id, body))
+        except LeaseLost:
+            log.warning("job %s: lease lost before it could be reported", job.id)
+            return
+        except ProtocolError as err:
+            self._fail(job, "internal", f"the app refused the completion: {err}", retryable=True)
+            return
+        except WorkerError as err:
+            log.error("job %s: could not report the outcome: %s", job.id, err)
+            return
+        log.info("job %s succeeded in %.2fs", job.id, body.metadata["timings"]["total_s"])
 
     def _finish(self, job: LeasedJob, call: object) -> None:
         """complete/fail/release are idempotent on the server, so retrying them is safe."""
