@@ -72,6 +72,12 @@ export const ERROR_COPY: Record<AppErrorCode, ErrorCopy> = {
     trustServerMessage: true,
   },
   SERVICE_UNAVAILABLE: {
+  QUOTA_EXCEEDED: {
+    title: 'Your storage is full',
+    fallback: 'Delete images, adapters or results you no longer need, or upgrade your plan.',
+    action: { label: 'See your storage', href: '/dashboard' },
+    trustServerMessage: true,
+  },
     title: 'Not available right now',
     fallback: 'This is not available on this server at the moment. Try again later.',
     trustServerMessage: true,

@@ -148,6 +148,8 @@ const schema = z
         code: 'custom',
         path: ['BETTER_AUTH_SECRET'],
         message: 'is required in production (32+ random characters, e.g. `openssl rand -hex 32`)',
+    /** New control maps a user may have made per minute (cached repeats are free; 429 past it). */
+    CONTROL_MAP_RATE_PER_MINUTE: intFromString(30, 1, 10_000),
       });
     }
     if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
     trpc: 'UNSUPPORTED_MEDIA_TYPE',
     title: 'Unsupported file type',
   },
+  QUOTA_EXCEEDED: { http: 413, trpc: 'PAYLOAD_TOO_LARGE', title: 'Storage quota reached' },
   SERVICE_UNAVAILABLE: { http: 503, trpc: 'INTERNAL_SERVER_ERROR', title: 'Not available' },
   INTERNAL: { http: 500, trpc: 'INTERNAL_SERVER_ERROR', title: 'Something went wrong' },
 } as const satisfies Record<string, { http: number; trpc: TRPC_ERROR_CODE_KEY; title: string }>;

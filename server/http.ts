@@ -16,8 +16,16 @@ export function problemResponse(e: unknown): Response {
       detail: err?.message ?? ERROR_CODES.INTERNAL.title,
       ...(err?.details ? { details: err.details } : {}),
     },
-    { status, headers: { 'Content-Type': 'application/problem+json' } },
+    { status, headers: problemHeaders(err) },
   );
+}
+
+/** An AppError may say when to retry (`details.retryAfterS`, e.g. a rate limit): Retry-After. */
+function problemHeaders(err: AppError | null): Record<string, string> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
+  const retry = err?.details?.retryAfterS;
+  if (typeof retry === 'number') headers['Retry-After'] = String(retry);
+  return headers;
 }
 
 /** Runs a handler body and maps any error to a problem+json response. */

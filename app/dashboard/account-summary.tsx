@@ -10,6 +10,7 @@ import {
   KeyRound,
   LogOut,
   Sparkles,
+  HardDrive,
   Wand2,
 } from 'lucide-react';
 import Link from 'next/link';
@@ -30,8 +31,10 @@ import {
   CardTitle,
 } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
+import { Progress } from '@/components/ui/progress';
 import { Skeleton } from '@/components/ui/skeleton';
 import { describeError } from '@/lib/error-messages';
+import { formatBytes } from '@/lib/format-bytes';
 import { useTRPC } from '@/lib/trpc';
 import type { AppRouter } from '@/server/trpc/router';
 
@@ -187,6 +190,7 @@ export function AccountSummary({ initial }: { initial: AccountInitial }) {
             </Button>
           </CardFooter>
         </Card>
+        <StorageCard storage={me.data?.storage} />
       </div>
 
       <section aria-labelledby="start-title" className="grid gap-4">
@@ -262,5 +266,47 @@ export function AccountSummary({ initial }: { initial: AccountInitial }) {
         </Card>
       </div>
     </div>
+  );
+}
+
+/** Used / quota with a bar: library, control maps, adapters and results share the plan's quota. */
+function StorageCard({ storage }: { storage?: { usedBytes: number; quotaBytes: number } }) {
+  const percent = storage
+    ? Math.min(100, Math.round((storage.usedBytes / Math.max(1, storage.quotaBytes)) * 100))
+    : 0;
+  const full = storage ? storage.usedBytes >= storage.quotaBytes : false;
+  return (
+    <Card className="md:col-span-2">
+      <CardHeader>
+        <CardTitle asChild>
+          <h2>Storage</h2>
+        </CardTitle>
+        <CardDescription>
+          Library images, control maps, adapters and results share your plan&apos;s space.
+        </CardDescription>
+        <CardAction>
+          <HardDrive className="size-5 text-muted-foreground" aria-hidden="true" />
+        </CardAction>
+      </CardHeader>
+      <CardContent className="grid gap-2">
+        {storage ? (
+          <>
+            <p className="text-sm tabular-nums" data-testid="storage-used">
+              <span className="font-semibold">{formatBytes(storage.usedBytes)}</span> of{' '}
+              {formatBytes(storage.quotaBytes)} used
+            </p>
+            <Progress value={percent} aria-label={`Storage used: ${percent}%`} />
+            {full && (
+              <p className="text-sm text-destructive" role="status">
+                Your storage is full: new uploads and imports are refused until you delete something
+                or upgrade your plan.
+              </p>
+            )}
+          </>
+        ) : (
+          <Skeleton className="h-6 w-56" />
+        )}
+      </CardContent>
+    </Card>
   );
 }

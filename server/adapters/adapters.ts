@@ -7,6 +7,7 @@ import { env } from '../env';
 import { AppError } from '../errors';
 import { isJobId as isUuid } from '../jobs/lock';
 import { storage, storageKeys } from '../storage';
+import { chargeStorage, releaseStorage } from '../storage/quota';
 import { parseInput } from '../validation';
 import { inspectAdapterFile } from './inspect';
 
@@ -46,8 +47,10 @@ export async function importAdapter(userId: string, bytes: Buffer, fields: unkno
   }
   const id = randomUUID();
   const fileKey = storageKeys.adapterFile(userId, id);
-  await storage().put(fileKey, bytes, 'application/octet-stream');
+  // Checked and charged in one statement before the file is stored; given back if storing fails.
+  await chargeStorage(userId, bytes.length, 'This file');
   try {
+    await storage().put(fileKey, bytes, 'application/octet-stream');
     return await db().adapter.create({
       data: {
         id,
@@ -70,6 +73,7 @@ export async function importAdapter(userId: string, bytes: Buffer, fields: unkno
     });
   } catch (err) {
     await storage().delete([fileKey]);
+    await releaseStorage(userId, bytes.length);
     throw err;
   }
 }
@@ -103,8 +107,13 @@ export async function renameAdapter(userId: string, id: string, name: string) {
   return db().adapter.update({ where: { id }, data: { name: adapterName.parse(name) } });
 }
 
+/** Deletes an adapter with its files and gives back the file's bytes to the storage quota. */
 export async function deleteAdapter(userId: string, id: string) {
   const row = await ownAdapter(userId, id);
-  await db().adapter.delete({ where: { id } });
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.adapter.deleteMany({ where: { id, userId } });
+    if (count === 0) throw new AppError('NOT_FOUND', 'No such adapter.'); // deleted meanwhile
+    await releaseStorage(userId, row.sizeBytes, tx);
+  });
   await storage().delete([row.fileKey, ...row.sampleKeys]);
 }

@@ -58,7 +58,8 @@ export function restRoute<C>(
     if (limit) {
       const state: RateLimitState = limit;
       for (const [k, v] of Object.entries(rateLimitHeaders(state))) res.headers.set(k, v);
-      if (res.status === 429) res.headers.set('Retry-After', String(state.resetS));
+      if (res.status === 429 && !res.headers.has('Retry-After'))
+        res.headers.set('Retry-After', String(state.resetS));
     }
     return res;
   };

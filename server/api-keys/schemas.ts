@@ -62,6 +62,15 @@ export const account = z.object({
     held: z.number().int().meta({ description: 'Credits held by unfinished jobs.' }),
   }),
   rateLimit: z.object({ requestsPerMinute: z.number().int() }),
+  storage: z
+    .object({
+      usedBytes: z
+        .number()
+        .int()
+        .meta({ description: 'Bytes stored: library, maps, adapters, outputs.' }),
+      quotaBytes: z.number().int().meta({ description: "The plan's storage quota in bytes." }),
+    })
+    .meta({ description: 'Storage used against the plan quota (outputs may take it over).' }),
   usage: z.object({
     days: z.number().int(),
     requests: z.number().int(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { planFor } from '../billing/plans';
 import { getBalance } from '../credits/balance';
 import { db } from '../db';
+import { storageUse } from '../storage/quota';
 import { parseInput } from '../validation';
 
 export const usageQuery = z.strictObject({
@@ -53,18 +54,23 @@ export async function usageByDay(userId: string, raw: unknown): Promise<UsageRow
   }));
 }
 
-/** What GET /api/v1/account answers: who, plan, balance, limit and the last 30 days' usage. */
+/** What GET /api/v1/account answers: who, plan, balance, limit, storage and 30 days' usage. */
 export async function accountOverview(userId: string) {
   const user = await db().user.findUniqueOrThrow({
     where: { id: userId },
     select: { email: true, plan: true },
   });
-  const [credits, rows] = await Promise.all([getBalance(userId), usageByDay(userId, {})]);
+  const [credits, rows, storage] = await Promise.all([
+    getBalance(userId),
+    usageByDay(userId, {}),
+    storageUse(userId),
+  ]);
   return {
     email: user.email,
     plan: user.plan,
     credits,
     rateLimit: { requestsPerMinute: planFor(user.plan).apiRequestsPerMinute },
+    storage: storage ?? { usedBytes: 0, quotaBytes: planFor(user.plan).storageQuotaBytes },
     usage: {
       days: 30,
       requests: rows.reduce((n, r) => n + r.requests, 0),

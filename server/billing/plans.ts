@@ -14,9 +14,13 @@ export interface Plan {
   maxActiveJobs: number;
   /** API requests per minute per key (issue 07). */
   apiRequestsPerMinute: number;
+  /** Bytes stored: library, control maps, adapters and outputs together (server/storage/quota.ts). */
+  storageQuotaBytes: number;
   display: string;
   priceEnv?: keyof Env;
 }
+
+const GiB = 1024 ** 3;
 
 export const PLANS: Record<string, Plan> = {
   free: {
@@ -26,6 +30,7 @@ export const PLANS: Record<string, Plan> = {
     priority: 0,
     maxActiveJobs: 4,
     apiRequestsPerMinute: 60,
+    storageQuotaBytes: 1 * GiB,
     display: '$0',
   },
   pro: {
@@ -35,6 +40,7 @@ export const PLANS: Record<string, Plan> = {
     priority: 10,
     maxActiveJobs: 16,
     apiRequestsPerMinute: 600,
+    storageQuotaBytes: 50 * GiB,
     display: '$29 / month',
     priceEnv: 'STRIPE_PRICE_PLAN_PRO',
   },
@@ -45,6 +51,7 @@ export const PLANS: Record<string, Plan> = {
     priority: 20,
     maxActiveJobs: 64,
     apiRequestsPerMinute: 3000,
+    storageQuotaBytes: 250 * GiB,
     display: '$99 / month',
     priceEnv: 'STRIPE_PRICE_PLAN_STUDIO',
   },

@@ -2,28 +2,29 @@
 // preprocessor: grayscale, 3×3 Sobel, L1 gradient magnitude, non-maximum suppression along
 // the gradient direction, then hysteresis between the low and high thresholds (8-connected).
 // No pre-blur, as in the ControlNet reference preprocessor.
+//
+// Plain JavaScript (types in JSDoc) so the map worker thread (map-worker.mjs) loads it as it is;
+// canny.ts gives TypeScript callers the same function.
 
-export interface CannyOptions {
-  low: number;
-  high: number;
-}
-
-/** `rgb` is interleaved 8-bit RGB; returns one byte per pixel, 255 on edges and 0 elsewhere. */
-export function canny(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  { low, high }: CannyOptions,
-): Uint8Array {
+/**
+ * `rgb` is interleaved 8-bit RGB; returns one byte per pixel, 255 on edges and 0 elsewhere.
+ * @param {Uint8Array} rgb
+ * @param {number} width
+ * @param {number} height
+ * @param {{ low: number, high: number }} thresholds
+ * @returns {Uint8Array}
+ */
+export function canny(rgb, width, height, { low, high }) {
   if (low > high) [low, high] = [high, low];
   const n = width * height;
   const gray = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    gray[i] = Math.round(0.299 * rgb[i * 3]! + 0.587 * rgb[i * 3 + 1]! + 0.114 * rgb[i * 3 + 2]!);
+    gray[i] = Math.round(0.299 * rgb[i * 3] + 0.587 * rgb[i * 3 + 1] + 0.114 * rgb[i * 3 + 2]);
   }
   // Sobel with replicated borders.
-  const px = (x: number, y: number) =>
-    gray[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))]!;
+  /** @type {(x: number, y: number) => number} */
+  const px = (x, y) =>
+    gray[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))];
   const gx = new Float32Array(n);
   const gy = new Float32Array(n);
   const mag = new Float32Array(n);
@@ -53,34 +54,35 @@ export function canny(
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
       const i = y * width + x;
-      const m = mag[i]!;
+      const m = mag[i];
       if (m <= low) continue;
-      const ax = Math.abs(gx[i]!);
-      const ay = Math.abs(gy[i]!);
-      let n1: number, n2: number;
+      const ax = Math.abs(gx[i]);
+      const ay = Math.abs(gy[i]);
+      let n1, n2;
       if (ay <= ax * TAN22) {
-        n1 = mag[i - 1]!; // horizontal gradient: compare left/right
-        n2 = mag[i + 1]!;
+        n1 = mag[i - 1]; // horizontal gradient: compare left/right
+        n2 = mag[i + 1];
       } else if (ay > ax / TAN22) {
-        n1 = mag[i - width]!; // vertical gradient: compare up/down
-        n2 = mag[i + width]!;
+        n1 = mag[i - width]; // vertical gradient: compare up/down
+        n2 = mag[i + width];
       } else {
-        const s = gx[i]! > 0 === gy[i]! > 0 ? 1 : -1; // diagonal
-        n1 = mag[i - width - s]!;
-        n2 = mag[i + width + s]!;
+        const s = gx[i] > 0 === gy[i] > 0 ? 1 : -1; // diagonal
+        n1 = mag[i - width - s];
+        n2 = mag[i + width + s];
       }
       if (m > n1 && m >= n2) state[i] = m > high ? STRONG : WEAK;
     }
   }
   // Hysteresis: weak pixels survive only when connected to a strong one.
   const out = new Uint8Array(n);
-  const stack: number[] = [];
+  /** @type {number[]} */
+  const stack = [];
   for (let i = 0; i < n; i++) {
     if (state[i] === STRONG && !out[i]) {
       out[i] = 255;
       stack.push(i);
       while (stack.length) {
-        const j = stack.pop()!;
+        const j = stack.pop();
         const jx = j % width;
         for (let dy = -1; dy <= 1; dy++) {
           for (let dx = -1; dx <= 1; dx++) {

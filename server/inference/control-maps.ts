@@ -1,16 +1,20 @@
-// Control maps made on the web tier, before anything is spent: canny in TypeScript, and
-// depth/lineart/pose/… through ONNX models an operator puts in CONTROL_MAP_MODELS_DIR. The map
-// a user previews is stored and is exactly the one the job then sends to the worker.
+// Control maps made on the web tier: canny, and depth/lineart/pose/… through ONNX models an
+// operator puts in CONTROL_MAP_MODELS_DIR, computed in worker threads (map-pool.ts). The map a
+// user previews is stored — cached by (image, kind, rounded parameters), counted in the user's
+// storage, new ones rate-limited per user — and is exactly the one the job then sends.
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { env } from '../env';
 import { AppError } from '../errors';
+import { db, type Tx } from '../db';
 import { storage, storageKeys } from '../storage';
-import { canny } from './canny';
-import { onnxSession, ort } from './onnx';
-import { pilResizeBicubic, type RgbImage } from './pil-resize';
+import { chargeStorage, releaseStorage } from '../storage/quota';
+import { consumeMapBudget } from './map-budget';
+import { runMapModel as computeModelMap } from './map-compute.mjs';
+import { runMapTask } from './map-pool';
+import { onnxSession } from './onnx';
+import type { RgbImage } from './pil-resize';
 
 import { MAP_KINDS, type MapKind } from './map-kinds';
 
@@ -67,37 +71,33 @@ export function availableMaps(): {
   });
 }
 
-async function rawRgb(png: Buffer) {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return {
-    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    width: info.width,
-    height: info.height,
-  };
-}
-
-/** Runs a map model on 8-bit RGB: stretch to its input size (Pillow bicubic), ×1/255, NCHW. */
+/** Runs a map model on 8-bit RGB on this thread (map-compute.mjs; maps use the worker pool). */
 export async function runMapModel(
   model: MapModel,
   img: RgbImage,
 ): Promise<{ width: number; height: number; values: Float32Array }> {
-  const { height: h, width: w } = model.input_size;
-  const small = pilResizeBicubic(img, w, h);
-  const input = new Float32Array(3 * w * h);
-  for (let i = 0; i < w * h; i++) {
-    for (let c = 0; c < 3; c++) input[c * w * h + i] = Math.fround(small.data[i * 3 + c]! / 255);
-  }
-  const session = await onnxSession(model.file);
-  const out = await session.run({
-    [model.input_name]: new ort.Tensor('float32', input, [1, 3, h, w]),
-  });
-  const map = out[model.output_names[0]!];
-  if (!map) throw new AppError('INTERNAL', `the ${model.control_type} model gave no output`);
-  const [oh, ow] = map.dims.slice(-2) as [number, number];
-  return { width: ow, height: oh, values: map.data as Float32Array };
+  return computeModelMap(model, img, await onnxSession(model.file));
 }
 
-async function onnxMap(kind: MapKind, png: Buffer): Promise<Buffer> {
+/**
+ * Makes the map from a normalised library PNG, in a worker thread (map-pool.ts): canny with the
+ * given thresholds, or the kind's ONNX model. SERVICE_UNAVAILABLE when that model is missing.
+ */
+export async function makeControlMap(
+  kind: MapKind,
+  png: Buffer,
+  opts: MapOptions = {},
+): Promise<Buffer> {
+  const model = kind === 'canny' ? null : requireModel(kind);
+  return runMapTask({
+    kind,
+    png,
+    opts: { low: opts.low ?? 100, high: opts.high ?? 200 },
+    model,
+  });
+}
+
+function requireModel(kind: MapKind): MapModel {
   const model = modelFor(kind);
   if (!model) {
     throw new AppError(
@@ -105,49 +105,92 @@ async function onnxMap(kind: MapKind, png: Buffer): Promise<Buffer> {
       `${kind} maps are not available here; upload a ready ${kind} map instead.`,
     );
   }
-  const img = await rawRgb(png);
-  const map = await runMapModel(model, img);
-  const gray = Buffer.alloc(map.width * map.height);
-  for (let i = 0; i < gray.length; i++)
-    gray[i] = Math.max(0, Math.min(255, Math.round(map.values[i]! * 255)));
-  return sharp(gray, { raw: { width: map.width, height: map.height, channels: 1 } })
-    .resize(img.width, img.height, { fit: 'fill', kernel: 'cubic' })
-    .png()
-    .toBuffer();
+  return model;
 }
 
-/** Makes the map from a normalised library PNG. */
-export async function makeControlMap(
+/** Canny thresholds are rounded to multiples of this before a map is made or looked up. */
+export const CANNY_STEP = 10;
+
+/**
+ * The parameters a map is made and cached with. Canny thresholds are rounded to the nearest
+ * multiple of 10 (CANNY_STEP) within 0–1020 and put in order (low ≤ high; canny swaps them
+ * anyway). Why 10: it is the step of the Generate page's sliders, so every value a person can
+ * pick is kept exactly, while a change smaller than that (under 1 % of the range) moves only a
+ * few edge pixels; an API caller sweeping every integer pair reaches at most 103·104/2 = 5 356
+ * maps per image instead of about 520 000. Other kinds take no parameters (0, 0): one map each.
+ */
+export function mapParams(kind: MapKind, opts: MapOptions = {}): { low: number; high: number } {
+  if (kind !== 'canny') return { low: 0, high: 0 };
+  const round = (v: number) => Math.min(1020, Math.max(0, Math.round(v / CANNY_STEP) * CANNY_STEP));
+  const a = round(opts.low ?? 100);
+  const b = round(opts.high ?? 200);
+  return { low: Math.min(a, b), high: Math.max(a, b) };
+}
+
+/** Where a map is stored: beside its image, so deleting the image removes it. */
+export function mapStorageKey(
+  image: { userId: string; sha256: string },
   kind: MapKind,
-  png: Buffer,
-  opts: MapOptions = {},
-): Promise<Buffer> {
-  if (kind !== 'canny') return onnxMap(kind, png);
-  const img = await rawRgb(png);
-  const edges = canny(img.data, img.width, img.height, {
-    low: opts.low ?? 100,
-    high: opts.high ?? 200,
-  });
-  return sharp(Buffer.from(edges), { raw: { width: img.width, height: img.height, channels: 1 } })
-    .png()
-    .toBuffer();
+  p: { low: number; high: number },
+): string {
+  const suffix = kind === 'canny' ? `canny-${p.low}-${p.high}` : kind;
+  return `${storageKeys.referenceDerived(image.userId, image.sha256)}map-${suffix}.png`;
 }
 
-/** The stored map for a library image (made once, then reused by previews and jobs). */
+/**
+ * The map for a library image, made once per (image, kind, rounded parameters) and then reused
+ * by previews and jobs. A cache hit computes and stores nothing and costs nothing. A miss:
+ * counts against the user's map budget (map-budget.ts: RATE_LIMITED past it), is computed in a
+ * worker thread, then charged to the user's storage quota and recorded in one transaction
+ * (QUOTA_EXCEEDED when it does not fit: nothing is recorded or stored) — in the caller's
+ * transaction when one is given (jobs.create) — and stored. A concurrent twin that recorded
+ * the same map first keeps it; this one is then given back.
+ */
 export async function controlMapFor(
-  image: { userId: string; sha256: string; originalKey: string },
+  image: { id: string; userId: string; sha256: string; originalKey: string },
   kind: MapKind,
   opts: MapOptions = {},
-): Promise<{ key: string; png: Buffer }> {
-  const originalKey = image.originalKey;
-  const suffix = kind === 'canny' ? `canny-${opts.low ?? 100}-${opts.high ?? 200}` : kind;
-  const key = `${storageKeys.referenceDerived(image.userId, image.sha256)}map-${suffix}.png`;
+  tx?: Tx,
+): Promise<{ key: string; png: Buffer; made: boolean }> {
+  const p = mapParams(kind, opts);
   const s = storage();
-  const cached = await s.get(key);
-  if (cached) return { key, png: cached };
-  const original = await s.get(originalKey);
+  const q = tx ?? db();
+  const row = await q.controlMap.findUnique({
+    where: { imageId_kind_low_high: { imageId: image.id, kind, low: p.low, high: p.high } },
+  });
+  if (row) {
+    const cached = await s.get(row.storageKey);
+    if (cached) return { key: row.storageKey, png: cached, made: false };
+    // Recorded (and charged) but its file is gone (a crash before the upload): made again below.
+  }
+  if (kind !== 'canny') requireModel(kind);
+  await consumeMapBudget(image.userId);
+  const original = await s.get(image.originalKey);
   if (!original) throw new AppError('NOT_FOUND', 'The image is no longer stored.');
-  const png = await makeControlMap(kind, original, opts);
+  const png = await makeControlMap(kind, original, p);
+  const key = mapStorageKey(image, kind, p);
+  if (!row) {
+    const record = async (t: Tx) => {
+      // The user row first (the charge), then the map row: the same lock order as jobs.create.
+      await chargeStorage(image.userId, png.length, 'This control map', t);
+      const { count } = await t.controlMap.createMany({
+        data: [
+          {
+            userId: image.userId,
+            imageId: image.id,
+            kind,
+            ...p,
+            storageKey: key,
+            bytes: png.length,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (count === 0) await releaseStorage(image.userId, png.length, t); // a twin recorded it
+    };
+    if (tx) await record(tx);
+    else await db().$transaction(record);
+  }
   await s.put(key, png, 'image/png');
-  return { key, png };
+  return { key, png, made: true };
 }

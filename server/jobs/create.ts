@@ -1,15 +1,17 @@
 // Accepting a job: validate, resolve the user's own inputs, price it, then in ONE transaction
-// insert the job, hold its price and signal the queue. Either all of it happens or none.
+// insert the job, hold its price, make any control maps it needs (only once the credits are
+// held: no credits, no CPU) and signal the queue. Either all of it happens or none.
 import { randomInt } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import { planFor } from '../billing/plans';
 import { holdForJob } from '../credits/ledger';
 import { priceGenerate } from '../credits/pricing';
-import { db } from '../db';
+import { db, type Tx } from '../db';
 import { env } from '../env';
 import { AppError } from '../errors';
 import { controlMapFor } from '../inference/control-maps';
 import { embeddingKey } from '../references/embeddings';
+import { storage } from '../storage';
 import { parseInput } from '../validation';
 import { assertWebhookUrlAllowed } from '../webhooks/ssrf';
 import { signalJobQueued } from './queue-signal';
@@ -143,35 +145,66 @@ export async function createGenerateJob(
   if (webhookUrl) assertWebhookUrlAllowed(webhookUrl, 'webhook');
   const baseModel = baseModelOrDefault(input.baseModel);
   const images = await resolveInputs(userId, input);
-  const mapKeys = await Promise.all(
-    input.controls.map(async (c) =>
-      c.preprocess === 'none'
-        ? null
-        : (
-            await controlMapFor(images.images.get(c.imageId)!, c.preprocess, {
-              low: c.cannyLow,
-              high: c.cannyHigh,
-            })
-          ).key,
-    ),
-  );
-  const resolved = { ...images, mapKeys };
   const seed = input.seed ?? randomInt(0, 2 ** 32);
-  const { worker, inputs, requiredModels } = buildWorkerParams(input, baseModel, seed, resolved);
-  const price = priceGenerate(input).total;
-  const params: GenerateJobParams = { request: { ...input, baseModel, seed }, worker, inputs };
-
-  return enqueueJob({
-    userId,
-    kind: 'GENERATE',
-    params,
-    baseModel,
-    requiredModels,
-    price,
-    progressTotal: input.steps,
-    apiKeyId: opts.apiKeyId,
-    webhookUrl,
+  const request = { ...input, baseModel, seed };
+  // Checked and priced before anything is held (no maps yet: they are made once credits are).
+  const draft = buildWorkerParams(input, baseModel, seed, {
+    ...images,
+    mapKeys: input.controls.map(() => null),
   });
+  const price = priceGenerate(input).total;
+  const made: string[] = [];
+  /** Maps are made only after the credits are held, in the transaction that accepts the job. */
+  const makeMaps = async (tx: Tx): Promise<GenerateJobParams> => {
+    const mapKeys: (string | null)[] = [];
+    for (const c of input.controls) {
+      if (c.preprocess === 'none') {
+        mapKeys.push(null);
+        continue;
+      }
+      const map = await controlMapFor(
+        images.images.get(c.imageId)!,
+        c.preprocess,
+        { low: c.cannyLow, high: c.cannyHigh },
+        tx,
+      );
+      if (map.made) made.push(map.key);
+      mapKeys.push(map.key);
+    }
+    const { worker, inputs } = buildWorkerParams(input, baseModel, seed, { ...images, mapKeys });
+    return { request, worker, inputs };
+  };
+  try {
+    return await enqueueJob({
+      userId,
+      kind: 'GENERATE',
+      params: { request, worker: draft.worker, inputs: draft.inputs },
+      prepare: input.controls.some((c) => c.preprocess !== 'none') ? makeMaps : undefined,
+      baseModel,
+      requiredModels: draft.requiredModels,
+      price,
+      progressTotal: input.steps,
+      apiKeyId: opts.apiKeyId,
+      webhookUrl,
+    });
+  } catch (e) {
+    await forgetUnrecordedMaps(made);
+    throw e;
+  }
+}
+
+/**
+ * After a refused create (its transaction rolled back, map rows and charges with it): deletes the
+ * files of the maps it made, unless a row recorded meanwhile (a preview of the same map) keeps one.
+ */
+async function forgetUnrecordedMaps(keys: string[]): Promise<void> {
+  for (const key of keys) {
+    if (await db().controlMap.findFirst({ where: { storageKey: key }, select: { id: true } }))
+      continue;
+    await storage()
+      .delete([key])
+      .catch(() => {}); // an orphan under the image's prefix goes when the image goes
+  }
 }
 
 export function baseModelOrDefault(asked: string | undefined): string {
@@ -202,8 +235,17 @@ export interface EnqueueArgs {
   webhookUrl?: string;
 }
 
+  /**
+   * Work that needs the credits held first (making control maps): runs in the transaction after
+   * the hold and the active-job limit, and gives the job's final params. If it throws, the job,
+   * the hold and anything it recorded roll back: a failed request changes nothing.
+   */
+  prepare?: (tx: Tx) => Promise<EnqueueArgs['params']>;
 /** The one transaction that accepts a job of any kind: row, hold, active-job limit, signal. */
 export async function enqueueJob(a: EnqueueArgs) {
+/** Making maps in the transaction takes longer than Prisma's 5 s default allows for. */
+const PREPARE_TX = { maxWait: 10_000, timeout: 120_000 };
+
   const e = env();
   const user = await db().user.findUnique({ where: { id: a.userId }, select: { plan: true } });
   if (!user) throw new AppError('NOT_FOUND', 'User not found.');
@@ -235,6 +277,12 @@ export async function enqueueJob(a: EnqueueArgs) {
       );
     }
     await signalJobQueued(tx, job.id);
-    return job;
-  });
+    return ready;
+  }, PREPARE_TX);
 }
+    const ready = a.prepare
+      ? await tx.job.update({
+          where: { id: job.id },
+          data: { params: (await a.prepare(tx)) as unknown as Prisma.InputJsonValue },
+        })
+      : job;

@@ -6,6 +6,7 @@ import { pgPool } from '../db-pool';
 import { AppError } from '../errors';
 import { cursorArgs } from '../pagination';
 import { storage, URL_TTL_S } from '../storage';
+import { releaseStorage } from '../storage/quota';
 import type { GenerateJobParams } from './create';
 import { isJobId, isTerminal, lockJob } from './lock';
 import { finishUnsuccessfully } from './worker-report';
@@ -251,12 +252,15 @@ export async function deleteOutput(userId: string, outputId: string): Promise<vo
   if (!isJobId(outputId)) throw notFound();
   const row = await db().jobOutput.findFirst({
     where: { id: outputId, userId },
-    select: { storageKey: true },
+    select: { storageKey: true, bytes: true },
   });
   if (!row) throw notFound();
   await storage().delete([row.storageKey]);
-  const { count } = await db().jobOutput.deleteMany({ where: { id: outputId, userId } });
-  if (count === 0) throw notFound(); // a concurrent delete won
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.jobOutput.deleteMany({ where: { id: outputId, userId } });
+    if (count === 0) throw notFound(); // a concurrent delete won
+    await releaseStorage(userId, row.bytes, tx); // server/storage/quota.ts
+  });
 }
 
 function promptOf(params: unknown): string {

@@ -13,6 +13,7 @@ import type {
   CompleteRequest,
   FailRequest,
   HeartbeatRequest,
+import { addStorageUsed } from '../storage/quota';
   ReleaseRequest,
 } from '../workers/protocol';
 import { isJobId, isTerminal, lockJob } from './lock';
@@ -180,6 +181,13 @@ async function recordProducedAdapter(
       userId: job.userId,
       name: request.name ?? `Edit: ${(request.targetPrompt ?? 'photo').slice(0, 60)}`,
       kind: isLora ? 'LORA' : 'SPECTRAL_SHIFT',
+    // Paid results count against the storage quota whatever it says (server/storage/quota.ts).
+    const adapterBytes = adapterFile && job.kind !== 'GENERATE' ? adapterFile.bytes : 0;
+    await addStorageUsed(
+      job.userId,
+      results.reduce((n, o) => n + o.bytes, adapterBytes),
+      tx,
+    );
       source: job.kind === 'TRAIN' ? 'TRAINED' : 'EDIT',
       baseModel: job.baseModel,
       fileKey: file.key,

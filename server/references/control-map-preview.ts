@@ -1,4 +1,5 @@
 // The control-map preview a user sees before paying (GET /api/references/{id}/control-map).
+// Cached, counted and rate-limited as server/inference/control-maps.ts says (controlMapFor).
 import { z } from 'zod';
 import { db } from '../db';
 import { AppError } from '../errors';

@@ -3,12 +3,10 @@ import { createHash } from 'node:crypto';
 import { db } from '../db';
 import { AppError } from '../errors';
 import { storage, storageKeys, URL_TTL_S } from '../storage';
+import { chargeStorage, releaseStorage } from '../storage/quota';
 import { isJobId as isUuid } from '../jobs/lock';
 import { storeEmbeddings } from './embeddings';
 import { normaliseImage } from './image-safety';
-
-/** Per-user storage quota for library images. */
-export const LIBRARY_QUOTA_BYTES = 1024 * 1024 * 1024;
 
 export async function addLibraryImage(userId: string, bytes: Buffer) {
   const img = await normaliseImage(bytes);
@@ -17,15 +15,26 @@ export async function addLibraryImage(userId: string, bytes: Buffer) {
     where: { userId_sha256: { userId, sha256 } },
   });
   if (existing) return { image: existing, deduplicated: true };
-  const user = await db().user.findUnique({
-    where: { id: userId },
-    select: { storageUsedBytes: true },
-  });
   const size = img.png.length;
-  if (!user) throw new AppError('NOT_FOUND', 'User not found.');
-  if (Number(user.storageUsedBytes) + size > LIBRARY_QUOTA_BYTES) {
-    throw new AppError('PAYLOAD_TOO_LARGE', 'Your library is full. Delete some images first.');
+  // Checked and charged in one statement before anything is stored; given back on any failure.
+  await chargeStorage(userId, size, 'This image');
+  let stored: Awaited<ReturnType<typeof storeNewImage>>;
+  try {
+    stored = await storeNewImage(userId, sha256, img);
+  } catch (e) {
+    await releaseStorage(userId, size);
+    throw e;
   }
+  // A concurrent upload of the same image was charged for it already.
+  if (stored.deduplicated) await releaseStorage(userId, size);
+  return stored;
+}
+
+async function storeNewImage(
+  userId: string,
+  sha256: string,
+  img: Awaited<ReturnType<typeof normaliseImage>>,
+) {
   const originalKey = storageKeys.referenceOriginal(userId, sha256);
   const thumbnailKey = storageKeys.referenceThumbnail(userId, sha256);
   await storage().put(originalKey, img.png, 'image/png');
@@ -40,34 +49,30 @@ export async function addLibraryImage(userId: string, bytes: Buffer) {
     );
   }
   try {
-    const image = await db().$transaction(async (tx) => {
-      const created = await tx.referenceImage.create({
-        data: {
-          userId,
-          sha256,
-          originalKey,
-          thumbnailKey,
-          contentType: 'image/png',
-          width: img.width,
-          height: img.height,
-          bytes: img.png.length,
-          embedding: embedding?.vector,
-          embeddingModel: embedding?.model,
-        },
-      });
-      await tx.user.update({
-        where: { id: userId },
-        data: { storageUsedBytes: { increment: size } },
-      });
-      return created;
+    const image = await db().referenceImage.create({
+      data: {
+        userId,
+        sha256,
+        originalKey,
+        thumbnailKey,
+        contentType: 'image/png',
+        width: img.width,
+        height: img.height,
+        bytes: img.png.length,
+        embedding: embedding?.vector,
+        embeddingModel: embedding?.model,
+      },
     });
     return { image, deduplicated: false };
   } catch (e) {
-    // A concurrent upload of the same image won the unique constraint: return that one.
+    // A concurrent upload of the same image won the unique constraint: return that one (its
+    // files are these same bytes under the same keys).
     const raced = await db().referenceImage.findUnique({
       where: { userId_sha256: { userId, sha256 } },
     });
     if (raced) return { image: raced, deduplicated: true };
+    await storage().delete([originalKey, thumbnailKey]);
+    await storage().deletePrefix(storageKeys.referenceDerived(userId, sha256));
     throw e;
   }
 }
@@ -109,16 +114,19 @@ export async function listLibraryImages(userId: string) {
   );
 }
 
+/** Deletes an image with its control maps and gives back their bytes, in one transaction. */
 export async function deleteLibraryImage(userId: string, id: string) {
   const row = isUuid(id) ? await db().referenceImage.findFirst({ where: { id, userId } }) : null;
   if (!row) throw new AppError('NOT_FOUND', 'No such image.');
-  await db().$transaction([
-    db().referenceImage.delete({ where: { id } }),
-    db().user.update({
-      where: { id: userId },
-      data: { storageUsedBytes: { decrement: row.bytes } },
-    }),
-  ]);
+  await db().$transaction(async (tx) => {
+    // The row lock keeps a map from being added (its foreign key waits) between sum and delete.
+    const locked = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM "ReferenceImage" WHERE "id" = ${id}::uuid AND "userId" = ${userId} FOR UPDATE`;
+    if (locked.length === 0) throw new AppError('NOT_FOUND', 'No such image.'); // deleted meanwhile
+    const maps = await tx.controlMap.aggregate({ where: { imageId: id }, _sum: { bytes: true } });
+    await tx.referenceImage.delete({ where: { id } });
+    await releaseStorage(userId, row.bytes + (maps._sum.bytes ?? 0), tx);
+  });
   await storage().delete([row.originalKey, row.thumbnailKey]);
   await storage().deletePrefix(storageKeys.referenceDerived(userId, row.sha256));
 }

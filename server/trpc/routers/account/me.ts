@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { getBalance } from '../../../credits/balance';
 import { db } from '../../../db';
 import { AppError } from '../../../errors';
+import { storageUse } from '../../../storage/quota';
 import { protectedProcedure } from '../../init';
 
 export const meOutput = z.object({
@@ -10,6 +11,8 @@ export const meOutput = z.object({
   name: z.string(),
   plan: z.string(),
   credits: z.object({ available: z.number().int(), held: z.number().int() }),
+  /** Bytes stored against the plan's quota (server/storage/quota.ts). */
+  storage: z.object({ usedBytes: z.number().int(), quotaBytes: z.number().int() }),
 });
 
 export const me = protectedProcedure.output(meOutput).query(async ({ ctx }) => {
@@ -18,5 +21,7 @@ export const me = protectedProcedure.output(meOutput).query(async ({ ctx }) => {
     select: { id: true, email: true, name: true, plan: true },
   });
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
-  return { ...user, credits: await getBalance(user.id) };
+  const [credits, storage] = await Promise.all([getBalance(user.id), storageUse(user.id)]);
+  if (!storage) throw new AppError('NOT_FOUND', 'User not found');
+  return { ...user, credits, storage };
 });
