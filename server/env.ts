@@ -109,6 +109,8 @@ const schema = z
     /** Folder of ONNX control-map models: <type>.onnx + <type>.json (depth, lineart, pose, …). */
     CONTROL_MAP_MODELS_DIR: optionalString,
     ONNX_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda', 'dml', 'coreml']).default('cpu'),
+    /** New control maps a user may have made per minute (cached repeats are free; 429 past it). */
+    CONTROL_MAP_RATE_PER_MINUTE: intFromString(30, 1, 10_000),
     WORKER_LEASE_TTL_S: intFromString(60, 10, 3600),
     /** How often workers report progress: what the job page's live view can show. */
     WORKER_HEARTBEAT_S: intFromString(1, 1, 60),
@@ -148,8 +150,6 @@ const schema = z
         code: 'custom',
         path: ['BETTER_AUTH_SECRET'],
         message: 'is required in production (32+ random characters, e.g. `openssl rand -hex 32`)',
-    /** New control maps a user may have made per minute (cached repeats are free; 429 past it). */
-    CONTROL_MAP_RATE_PER_MINUTE: intFromString(30, 1, 10_000),
       });
     }
     if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {

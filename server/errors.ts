@@ -12,12 +12,12 @@ export const ERROR_CODES = {
   INSUFFICIENT_CREDITS: { http: 402, trpc: 'PAYMENT_REQUIRED', title: 'Not enough credits' },
   RATE_LIMITED: { http: 429, trpc: 'TOO_MANY_REQUESTS', title: 'Too many requests' },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: 'PAYLOAD_TOO_LARGE', title: 'Too large' },
+  QUOTA_EXCEEDED: { http: 413, trpc: 'PAYLOAD_TOO_LARGE', title: 'Storage quota reached' },
   UNSUPPORTED_MEDIA_TYPE: {
     http: 415,
     trpc: 'UNSUPPORTED_MEDIA_TYPE',
     title: 'Unsupported file type',
   },
-  QUOTA_EXCEEDED: { http: 413, trpc: 'PAYLOAD_TOO_LARGE', title: 'Storage quota reached' },
   SERVICE_UNAVAILABLE: { http: 503, trpc: 'INTERNAL_SERVER_ERROR', title: 'Not available' },
   INTERNAL: { http: 500, trpc: 'INTERNAL_SERVER_ERROR', title: 'Something went wrong' },
 } as const satisfies Record<string, { http: number; trpc: TRPC_ERROR_CODE_KEY; title: string }>;

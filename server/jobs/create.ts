@@ -233,19 +233,19 @@ export interface EnqueueArgs {
   progressTotal: number;
   apiKeyId?: string;
   webhookUrl?: string;
-}
-
   /**
    * Work that needs the credits held first (making control maps): runs in the transaction after
    * the hold and the active-job limit, and gives the job's final params. If it throws, the job,
    * the hold and anything it recorded roll back: a failed request changes nothing.
    */
   prepare?: (tx: Tx) => Promise<EnqueueArgs['params']>;
-/** The one transaction that accepts a job of any kind: row, hold, active-job limit, signal. */
-export async function enqueueJob(a: EnqueueArgs) {
+}
+
 /** Making maps in the transaction takes longer than Prisma's 5 s default allows for. */
 const PREPARE_TX = { maxWait: 10_000, timeout: 120_000 };
 
+/** The one transaction that accepts a job of any kind: row, hold, active-job limit, signal. */
+export async function enqueueJob(a: EnqueueArgs) {
   const e = env();
   const user = await db().user.findUnique({ where: { id: a.userId }, select: { plan: true } });
   if (!user) throw new AppError('NOT_FOUND', 'User not found.');
@@ -276,13 +276,13 @@ const PREPARE_TX = { maxWait: 10_000, timeout: 120_000 };
         `You already have ${active - 1} jobs in progress (your plan allows ${plan.maxActiveJobs}). Wait for one to finish.`,
       );
     }
-    await signalJobQueued(tx, job.id);
-    return ready;
-  }, PREPARE_TX);
-}
     const ready = a.prepare
       ? await tx.job.update({
           where: { id: job.id },
           data: { params: (await a.prepare(tx)) as unknown as Prisma.InputJsonValue },
         })
       : job;
+    await signalJobQueued(tx, job.id);
+    return ready;
+  }, PREPARE_TX);
+}

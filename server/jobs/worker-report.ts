@@ -9,11 +9,11 @@ import { db, type Tx } from '../db';
 import { env } from '../env';
 import { AppError } from '../errors';
 import { MAX_OUTPUT_BYTES, storage, storageKeys } from '../storage';
+import { addStorageUsed } from '../storage/quota';
 import type {
   CompleteRequest,
   FailRequest,
   HeartbeatRequest,
-import { addStorageUsed } from '../storage/quota';
   ReleaseRequest,
 } from '../workers/protocol';
 import { isJobId, isTerminal, lockJob } from './lock';
@@ -147,6 +147,9 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
         body.metadata,
       );
     }
+    // Paid results count against the storage quota whatever it says (server/storage/quota.ts).
+    const adapterBytes = adapterFile && job.kind !== 'GENERATE' ? adapterFile.bytes : 0;
+    await addStorageUsed(job.userId, results.reduce((n, o) => n + o.bytes, adapterBytes), tx);
     const done = await tx.job.update({
       where: { id: jobId },
       data: {
@@ -181,13 +184,6 @@ async function recordProducedAdapter(
       userId: job.userId,
       name: request.name ?? `Edit: ${(request.targetPrompt ?? 'photo').slice(0, 60)}`,
       kind: isLora ? 'LORA' : 'SPECTRAL_SHIFT',
-    // Paid results count against the storage quota whatever it says (server/storage/quota.ts).
-    const adapterBytes = adapterFile && job.kind !== 'GENERATE' ? adapterFile.bytes : 0;
-    await addStorageUsed(
-      job.userId,
-      results.reduce((n, o) => n + o.bytes, adapterBytes),
-      tx,
-    );
       source: job.kind === 'TRAIN' ? 'TRAINED' : 'EDIT',
       baseModel: job.baseModel,
       fileKey: file.key,
