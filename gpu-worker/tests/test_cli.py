@@ -13,7 +13,6 @@ import pytest
 from conftest import plain
 from fake_app import FakeApp
 
-
 # The longest long poll the protocol allows: a worker that does not abort it on SIGTERM sits in it
 # for a minute, far past the generous exit timeout below, so the idle test cannot pass by luck.
 LEASE_WAIT_S = 60

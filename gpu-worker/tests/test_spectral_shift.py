@@ -10,6 +10,7 @@ import pytest
 import torch
 from diffusers import UNet2DConditionModel
 
+from adapter_worker import spectral_shift
 from adapter_worker.arch_configs import TINY
 from adapter_worker.model_builders import build_unet
 from adapter_worker.spectral_shift import (
@@ -57,11 +58,18 @@ def _random_shifts(shifts: SpectralShifts, seed: int, scale: float = 0.5) -> Non
             p.copy_(torch.randn(p.shape, generator=g) * 0.1)
 
 
-def test_svd_is_cached_on_disk_per_base_model(unet: UNet2DConditionModel, svd: tuple[str, dict, Path]) -> None:
+def test_svd_is_cached_on_disk_per_base_model(unet: UNet2DConditionModel, svd: tuple[str, dict, Path],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     digest, layers, cache = svd
     files = list(cache.glob("svd-*.safetensors"))
     assert [f.name for f in files] == [f"svd-{digest}.safetensors"]
-    again_digest, again = load_or_build_svd({"unet": unet}, cache)  # read back, not recomputed
+
+    def no_decompose(*_: object) -> None:
+        raise AssertionError("the SVD was recomputed instead of read from the cache")
+
+    with monkeypatch.context() as m:
+        m.setattr(spectral_shift, "decompose", no_decompose)
+        again_digest, again = load_or_build_svd({"unet": unet}, cache)  # read back, not recomputed
     assert again_digest == digest
     name = "unet.conv_in"
     assert torch.equal(again[name].S, layers[name].S)

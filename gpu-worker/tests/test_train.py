@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 from pathlib import Path
@@ -154,11 +155,26 @@ def test_cut_mix_unmix_training(engine: GenerateEngine, train_job: TrainJob, pho
     assert positions and positions[0] > 1
 
 
-def test_prior_preservation_runs(train_job: TrainJob, photos: dict[str, Path]) -> None:
-    params = TrainParams.model_validate(base(steps=3, prior_preservation=True, class_prompt="a photo of a dog",
-                                             num_class_images=2))
-    result = train_job.run(params, photos)
-    assert result.metadata["settings"]["prior_preservation"] is True
+def test_prior_preservation_trains_on_class_images(train_job: TrainJob, photos: dict[str, Path]) -> None:
+    from adapter_worker.progress import StepMonitor
+
+    def train(class_prompt: str, weight: float, seen: list[tuple[int, int]] | None = None) -> str:
+        monitor = StepMonitor(on_progress=lambda p: seen.append((p.step, p.total)) if seen is not None else None)
+        params = TrainParams.model_validate(base(steps=3, prior_preservation=True, class_prompt=class_prompt,
+                                                 num_class_images=2, prior_loss_weight=weight))
+        return hashlib.sha256(train_job.run(params, photos, monitor).files[0].data).hexdigest()
+
+    seen: list[tuple[int, int]] = []
+    dog = train("a photo of a dog", 1.0, seen)
+    # 2 class images x 2 sampling steps first, then the 3 training steps: one bar of 7.
+    assert seen == [(s, 7) for s in range(1, 8)]
+    # The class images (made from the class prompt) reach the adapter...
+    assert train("a photo of a cat", 1.0) != dog
+    # ...only through the prior loss term: weighted 0, their content no longer matters, and the
+    # term's weight changes the result.
+    dog_unweighted = train("a photo of a dog", 0.0)
+    assert dog_unweighted == train("a photo of a cat", 0.0)
+    assert dog_unweighted != dog
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import random
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from adapter_worker.client import ProtocolError, WorkerClient
+from adapter_worker import worker as worker_module
+from adapter_worker.client import Backoff, ProtocolError, WorkerClient
 from adapter_worker.generate import GenerateEngine
 from adapter_worker.health import main as health_main
+from adapter_worker.progress import Progress
 from adapter_worker.worker import Worker
 
 from conftest import plain
@@ -114,12 +117,40 @@ def test_stale_lease_drops_the_job(app: FakeApp, engine: GenerateEngine) -> None
     assert ("complete", job.id) not in app.calls and ("fail", job.id) not in app.calls
 
 
+class RecordingEvent(threading.Event):
+    """The worker's stop flag, recording how long each wait on it was asked to last."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        return super().wait(timeout)
+
+
 def test_backs_off_and_retries_when_the_server_errors(app: FakeApp, engine: GenerateEngine) -> None:
     app.lease_errors = 2
     job = app.add_job(plain())
-    make_worker(app, engine).run(max_jobs=1)
+    worker = make_worker(app, engine)
+    worker.stopping = RecordingEvent()
+    seed = random.randrange(2**32)  # noqa: S311 - a test seed
+    print(f"backoff jitter seed: {seed}")
+    state = random.getstate()
+    try:
+        random.seed(seed)  # the jitter's draws, replayed below with a fresh Backoff
+        worker.run(max_jobs=1)
+        random.seed(seed)
+        backoff = Backoff()
+        expected = [backoff.next_delay(), backoff.next_delay()]
+    finally:
+        random.setstate(state)
     assert job.state == "succeeded"
     assert [c for c in app.calls if c[0] == "lease"][:3] == [("lease", "test-worker")] * 3
+    # One wait per failed lease, growing: full jitter under 0.5 s x 2^attempt, the attempt count
+    # kept across the two failures (not reset until a lease succeeds).
+    assert worker.stopping.waits == expected
+    assert 0 <= expected[0] <= 1.0 and 0 <= expected[1] <= 2.0
 
 
 def test_wrong_token_is_a_protocol_error(app: FakeApp, engine: GenerateEngine) -> None:
@@ -132,6 +163,16 @@ def test_wrong_token_is_a_protocol_error(app: FakeApp, engine: GenerateEngine) -
 def test_train_and_edit_jobs_run_through_the_loop(app: FakeApp, engine: GenerateEngine, files: dict[str, Path],
                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADAPTER_WORKER_SVD_CACHE", str(tmp_path / "svd"))
+    # Every progress report the job makes, as the heartbeat thread receives it (heartbeats are
+    # sent on a timer, so the ones the app sees are a sample of these).
+    reported: dict[str, list[tuple[int, int]]] = {}
+    on_progress = worker_module._Heartbeat.on_progress
+
+    def record(self: worker_module._Heartbeat, p: Progress) -> None:
+        reported.setdefault(self.job.id, []).append((p.step, p.total))
+        on_progress(self, p)
+
+    monkeypatch.setattr(worker_module._Heartbeat, "on_progress", record)
     photo = files["photo"].read_bytes()
     train = app.add_job({"images": ["p0", "p1"], "instance_prompt": "a photo of sks box", "steps": 3,
                          "resolution": 64, "num_samples": 1, "sample_steps": 2, "seed": 5},
@@ -151,7 +192,13 @@ def test_train_and_edit_jobs_run_through_the_loop(app: FakeApp, engine: Generate
         assert headers["Content-Type"] == "application/octet-stream"
         assert hashlib.sha256(data).hexdigest() == adapter["sha256"] == job.result["metadata"]["adapter"]["sha256"]
         assert image["width"] == 64 and image["seed"] == job.params["seed"]
-        totals = {hb["progress"]["total"] for hb in job.heartbeats if hb["progress"]["stage"] == "denoising"}
-        assert len(totals) <= 1  # one progress bar over tuning and sampling
+        # One progress bar over tuning and sampling: train 3 steps + 1 sample x 2 steps; edit 3
+        # tuning steps + 2 inversion steps x (1 + 1 image). Every step counted once, in order.
+        total = {train.id: 3 + 1 * 2, edit.id: 3 + 2 * (1 + 1)}[job.id]
+        steps = reported[job.id]
+        assert {t for _, t in steps} == {total}, steps
+        assert [s for s, _ in steps] == list(range(1, total + 1)), steps
+        sent = {hb["progress"]["total"] for hb in job.heartbeats if hb["progress"]["stage"] == "denoising"}
+        assert sent <= {total}
     assert bad.state == "failed" and bad.result is not None and bad.result["error"]["code"] == "invalid_input"
     assert "at least 1 item" in bad.result["error"]["message"]
