@@ -102,9 +102,12 @@ describe('the storage quota', () => {
     expect(PLANS.studio!.storageQuotaBytes).toBeGreaterThan(PLANS.pro!.storageQuotaBytes);
     const u = await makeUser();
     await setUsed(u.id, FREE - 120 * MiB);
-    await expect(chargeStorage(u.id, 300 * MiB)).rejects.toMatchObject({
+    const refused = await chargeStorage(u.id, 300 * MiB).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(
+      /^This file is 300 MB; you have 120 MB of 1 GB left\./,
+    );
+    expect(refused).toMatchObject({
       code: 'QUOTA_EXCEEDED',
-      message: expect.stringMatching(/^This file is 300 MB; you have 120 MB of 1 GB left\./),
       details: {
         neededBytes: 300 * MiB,
         usedBytes: FREE - 120 * MiB,
@@ -160,7 +163,7 @@ describe('the storage quota', () => {
     const u = await makeUser();
     const files = await Promise.all(Array.from({ length: 12 }, (_, i) => distinctPng(i)));
     // Room for about three of the twelve.
-    const typical = (await sharp(files[0]!).png().toBuffer()).length;
+    const typical = files[0]!.length;
     const start = FREE - Math.round(typical * 3.5);
     await setUsed(u.id, start);
     const results = await Promise.allSettled(files.map((f) => addLibraryImage(u.id, f)));
