@@ -3,6 +3,13 @@
 // Payment events are folded into a StripePayment state (credits bought, refunded, disputed) and
 // the ledger is reconciled to that state with deterministic keys: whatever order events come
 // in, and however often, the balance ends the same.
+//
+// One payment goes by several Stripe ids: a pack by its checkout session and payment intent; a
+// plan period by its invoice, the invoice's payment intent and the charge. Since API version
+// 2025-03-31 an invoice event no longer names its payment intent and a charge no longer names
+// its invoice; `invoice_payment.paid` is what links them. Every id an event names is recorded in
+// StripePaymentRef against one StripePayment, and two records found to be one payment (a refund
+// seen before the link) are merged, so a refund or dispute always finds the grant it undoes.
 import type Stripe from 'stripe';
 import type { LedgerKind } from '@prisma/client';
 import { moveCredits } from '../credits/ledger';
@@ -62,27 +69,79 @@ interface PaymentPatch {
   disputed?: boolean;
 }
 
-async function foldPayment(tx: Tx, id: string, patch: PaymentPatch): Promise<void> {
-  await tx.$executeRaw`INSERT INTO "StripePayment" ("id", "updatedAt") VALUES (${id}, now()) ON CONFLICT DO NOTHING`;
+type PaymentRow = Awaited<ReturnType<Tx['stripePayment']['findUniqueOrThrow']>>;
+
+/**
+ * Every field only moves one way (amounts are cumulative, a dispute stays, the first owner and
+ * grant kind win), so folding events — or merging two records of one payment — in any order
+ * gives the same state.
+ */
+function merged(cur: PaymentRow, patch: PaymentPatch) {
+  return {
+    userId: cur.userId ?? patch.userId ?? null,
+    credits: Math.max(cur.credits, patch.credits ?? 0),
+    grantKind: cur.grantKind ?? patch.grantKind ?? null,
+    amount: Math.max(cur.amount, patch.amount ?? 0),
+    amountRefunded: Math.max(cur.amountRefunded, patch.amountRefunded ?? 0),
+    disputed: cur.disputed || Boolean(patch.disputed),
+  };
+}
+
+const patchOf = (r: PaymentRow): PaymentPatch => ({ ...r, grantKind: r.grantKind ?? undefined });
+
+/**
+ * The StripePayment that the Stripe ids `refs` (payment intent, charge, invoice, checkout
+ * session: all one payment) belong to, made when none is known yet. Ids learnt here are
+ * recorded, and records that turn out to be the same payment are merged into one: the record
+ * holding the grant keeps its id (the ledger's keys name it); a record with a grant of its own is
+ * never merged. Events sharing an id serialise on advisory locks taken in sorted order.
+ */
+async function resolvePayment(tx: Tx, refs: string[]): Promise<string> {
+  for (const ref of [...refs].sort())
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`stripe-payment:${ref}`}, 0))`;
+  const known = await tx.stripePaymentRef.findMany({ where: { ref: { in: refs } } });
+  const ids = [...new Set(known.map((k) => k.paymentId))].sort();
+  let id = ids[0] ?? refs[0]!;
+  if (!ids.length) {
+    await tx.stripePayment.create({ data: { id } });
+  } else if (ids.length > 1) {
+    await tx.$queryRaw`SELECT 1 FROM "StripePayment" WHERE "id" = ANY(${ids}) ORDER BY "id" FOR UPDATE`;
+    const rows = await tx.stripePayment.findMany({
+      where: { id: { in: ids } },
+      orderBy: { id: 'asc' },
+    });
+    const keeper = rows.find((r) => r.grantKind) ?? rows[0]!;
+    id = keeper.id;
+    const absorbed = rows.filter((r) => r !== keeper && !r.grantKind);
+    const state = absorbed.reduce((acc, r) => ({ ...acc, ...merged(acc, patchOf(r)) }), keeper);
+    await tx.stripePayment.update({ where: { id }, data: merged(state, {}) });
+    const gone = absorbed.map((r) => r.id);
+    await tx.stripePaymentRef.updateMany({
+      where: { paymentId: { in: gone } },
+      data: { paymentId: id },
+    });
+    await tx.stripePayment.deleteMany({ where: { id: { in: gone } } });
+  }
+  await tx.stripePaymentRef.createMany({
+    data: refs.map((ref) => ({ ref, paymentId: id })),
+    skipDuplicates: true,
+  });
+  return id;
+}
+
+async function foldPayment(tx: Tx, names: (string | null)[], patch: PaymentPatch): Promise<void> {
+  const refs = [...new Set(names.filter((n): n is string => Boolean(n)))];
+  if (!refs.length) return; // names no payment we could ever match
+  const id = await resolvePayment(tx, refs);
+  // A record merged away by a concurrent event (through ids this one does not name) is gone
+  // here: the transaction fails, Stripe retries the event, and the retry finds the merged one.
   await tx.$queryRaw`SELECT 1 FROM "StripePayment" WHERE "id" = ${id} FOR UPDATE`;
   const cur = await tx.stripePayment.findUniqueOrThrow({ where: { id } });
-  // Every field only moves one way (amounts are cumulative, a dispute stays), so folding
-  // events in any order gives the same state.
-  const next = await tx.stripePayment.update({
-    where: { id },
-    data: {
-      userId: cur.userId ?? patch.userId ?? null,
-      credits: Math.max(cur.credits, patch.credits ?? 0),
-      grantKind: cur.grantKind ?? patch.grantKind ?? null,
-      amount: Math.max(cur.amount, patch.amount ?? 0),
-      amountRefunded: Math.max(cur.amountRefunded, patch.amountRefunded ?? 0),
-      disputed: cur.disputed || Boolean(patch.disputed),
-    },
-  });
+  const next = await tx.stripePayment.update({ where: { id }, data: merged(cur, patch) });
   await reconcile(tx, next);
 }
 
-async function reconcile(tx: Tx, p: Awaited<ReturnType<Tx['stripePayment']['findUniqueOrThrow']>>) {
+async function reconcile(tx: Tx, p: PaymentRow) {
   if (!p.userId || p.credits <= 0 || !p.grantKind) return; // the purchase itself not seen yet
   await moveCredits(tx, {
     userId: p.userId,
@@ -114,21 +173,67 @@ async function reconcile(tx: Tx, p: Awaited<ReturnType<Tx['stripePayment']['find
   });
 }
 
-function invoicePaymentRef(inv: Obj): string {
-  const payments = (
-    inv.payments as { data?: { payment?: { payment_intent?: unknown } }[] } | undefined
-  )?.data;
-  return (
-    str(inv.payment_intent) ?? str(payments?.[0]?.payment?.payment_intent) ?? (inv.id as string)
-  );
+/** The ids an invoice names for its payment: itself, and its payment intents and charges where given. */
+function invoicePaymentRefs(inv: Obj): (string | null)[] {
+  const payments =
+    (inv.payments as { data?: { payment?: { payment_intent?: unknown; charge?: unknown } }[] })
+      ?.data ?? [];
+  return [
+    str(inv.id),
+    str(inv.payment_intent), // API versions before 2025-03-31
+    str(inv.charge),
+    ...payments.flatMap((p) => [str(p.payment?.payment_intent), str(p.payment?.charge)]),
+  ];
 }
 
-function invoicePriceId(inv: Obj): string | null {
-  const line = (inv.lines as { data?: Obj[] } | undefined)?.data?.[0];
-  if (!line) return null;
-  const pricing = line.pricing as { price_details?: { price?: unknown } } | undefined;
-  return str(line.price) ?? str(pricing?.price_details?.price);
+/**
+ * The plan an invoice pays a period of: the plan of its non-proration lines (a cycle invoice
+ * also carries the proration lines of a mid-period change, which may name the old plan), the
+ * one with the most credits if several.
+ */
+function invoicePlan(inv: Obj) {
+  const lines = (inv.lines as { data?: Obj[] } | undefined)?.data ?? [];
+  const plans = lines
+    .filter((line) => {
+      const parent = line.parent as
+        | {
+            subscription_item_details?: { proration?: boolean };
+            invoice_item_details?: { proration?: boolean };
+          }
+        | undefined;
+      return !(
+        line.proration === true ||
+        parent?.subscription_item_details?.proration === true ||
+        parent?.invoice_item_details?.proration === true
+      );
+    })
+    .map((line) => {
+      const pricing = line.pricing as { price_details?: { price?: unknown } } | undefined;
+      return itemForPrice(str(line.price) ?? str(pricing?.price_details?.price)).plan;
+    })
+    .filter((p) => p !== undefined && p !== null);
+  return plans.sort((a, b) => b.monthlyCredits - a.monthlyCredits)[0] ?? null;
 }
+
+/**
+ * Plan credits are granted for a paid subscription period only: an invoice whose billing reason
+ * is `subscription_create` (the first period) or `subscription_cycle` (each renewal) with
+ * `amount_paid > 0`.
+ *
+ * Prorations (`subscription_update`: an upgrade or downgrade mid-period) and zero invoices (a
+ * trial, a 100 % coupon, a period paid from the customer's Stripe balance) grant NOTHING, rather
+ * than a prorated share. Credits are a per-period allowance: an upgrade takes effect at once for
+ * the plan's limits and priority, and the next cycle invoice grants the new plan's full
+ * allowance. A prorated grant would turn Stripe's proration arithmetic (which credits unused time
+ * of the old plan to the customer's balance, not back to the card, so no refund event ever claws
+ * it back) into a way to mint credits: upgrade (paid, granted), downgrade (balance credited),
+ * upgrade again (paid partly by that balance, granted again), and so on within one period.
+ * Any other billing reason (manual invoices, thresholds, quotes) grants nothing either.
+ */
+export function invoiceGrantsCredits(inv: Obj): boolean {
+  return GRANTING_REASONS.has(String(inv.billing_reason)) && num(inv.amount_paid) > 0;
+}
+const GRANTING_REASONS = new Set(['subscription_create', 'subscription_cycle']);
 
 const STATUS_RANK: Record<string, number> = {
   incomplete: 0,
@@ -197,7 +302,7 @@ async function applyEvent(tx: Tx, event: Stripe.Event): Promise<void> {
       const pack = PACKS[str((o.metadata as Obj | undefined)?.item) ?? ''];
       // The buyer is the owner of the Stripe customer we created, never whoever metadata names.
       if (!userId || !pack) return;
-      await foldPayment(tx, str(o.payment_intent) ?? (o.id as string), {
+      await foldPayment(tx, [str(o.payment_intent), str(o.id)], {
         userId,
         credits: pack.credits,
         grantKind: 'PURCHASE',
@@ -207,14 +312,29 @@ async function applyEvent(tx: Tx, event: Stripe.Event): Promise<void> {
     }
     case 'invoice.paid': {
       const userId = await ownerOf(tx, o.customer);
-      const plan = itemForPrice(invoicePriceId(o)).plan;
-      if (!userId || !plan || plan.monthlyCredits <= 0) return;
-      await foldPayment(tx, invoicePaymentRef(o), {
+      if (!userId) return;
+      const plan = invoiceGrantsCredits(o) ? invoicePlan(o) : null;
+      // An invoice that grants nothing is still recorded with its ids, so a refund of it is
+      // known to take nothing back.
+      await foldPayment(tx, invoicePaymentRefs(o), {
         userId,
-        credits: plan.monthlyCredits,
-        grantKind: 'SUBSCRIPTION_GRANT',
+        ...(plan && plan.monthlyCredits > 0
+          ? { credits: plan.monthlyCredits, grantKind: 'SUBSCRIPTION_GRANT' as const }
+          : {}),
         amount: num(o.amount_paid),
       });
+      return;
+    }
+    case 'invoice_payment.paid': {
+      // Links an invoice to the payment intent (or charge) that paid it: the only place that
+      // says so since API version 2025-03-31. Moves no credits by itself.
+      const payment = o.payment as { payment_intent?: unknown; charge?: unknown } | undefined;
+      if (!str(o.invoice) || !(str(payment?.payment_intent) ?? str(payment?.charge))) return;
+      await foldPayment(
+        tx,
+        [str(o.invoice), str(payment?.payment_intent), str(payment?.charge)],
+        {},
+      );
       return;
     }
     case 'invoice.payment_failed': {
@@ -244,18 +364,18 @@ async function applyEvent(tx: Tx, event: Stripe.Event): Promise<void> {
     case 'customer.subscription.deleted':
       await applySubscription(tx, o, event.created, event.type === 'customer.subscription.deleted');
       return;
-    case 'charge.refunded': {
-      const ref = str(o.payment_intent) ?? str(o.invoice);
-      if (!ref) return;
-      await foldPayment(tx, ref, { amount: num(o.amount), amountRefunded: num(o.amount_refunded) });
+    case 'charge.refunded':
+      await foldPayment(tx, [str(o.payment_intent), str(o.id), str(o.invoice)], {
+        amount: num(o.amount),
+        amountRefunded: num(o.amount_refunded),
+      });
       return;
-    }
-    case 'charge.dispute.created': {
-      const ref = str(o.payment_intent);
-      if (!ref) return;
-      await foldPayment(tx, ref, { disputed: true, amount: num(o.amount) });
+    case 'charge.dispute.created':
+      await foldPayment(tx, [str(o.payment_intent), str(o.charge)], {
+        disputed: true,
+        amount: num(o.amount),
+      });
       return;
-    }
     default:
       return; // unhandled types are acknowledged
   }

@@ -85,6 +85,7 @@ export const objects = {
     object: 'invoice',
     customer,
     status: 'paid',
+    billing_reason: 'subscription_cycle',
     amount_paid: amount,
     payment_intent: pi,
     subscription: `sub_${customer}`,

@@ -226,6 +226,243 @@ describe('monthly plans', () => {
   });
 });
 
+// Invoices, charges and disputes as Stripe sends them since API version 2025-03-31 (the SDK's
+// 2026 version included): the invoice names no payment intent and the charge no invoice; the
+// `invoice_payment.paid` event links the two.
+const current = {
+  invoice: (
+    customer: string,
+    id: string,
+    opts: {
+      price?: string;
+      amountPaid: number;
+      reason: string;
+      lines?: Record<string, unknown>[];
+    },
+  ) => ({
+    id,
+    object: 'invoice',
+    customer,
+    status: 'paid',
+    billing_reason: opts.reason,
+    amount_paid: opts.amountPaid,
+    parent: {
+      type: 'subscription_details',
+      subscription_details: { subscription: `sub_${customer}` },
+    },
+    lines: {
+      object: 'list',
+      data: opts.lines ?? [
+        {
+          id: `il_${id}`,
+          object: 'line_item',
+          amount: opts.amountPaid,
+          pricing: { type: 'price_details', price_details: { price: opts.price } },
+          parent: {
+            type: 'subscription_item_details',
+            subscription_item_details: { proration: false, subscription: `sub_${customer}` },
+          },
+        },
+      ],
+    },
+  }),
+  invoicePayment: (invoice: string, pi: string, amount: number) => ({
+    id: `inpay_${invoice}`,
+    object: 'invoice_payment',
+    invoice,
+    amount_paid: amount,
+    amount_requested: amount,
+    is_default: true,
+    status: 'paid',
+    payment: { type: 'payment_intent', payment_intent: pi },
+  }),
+};
+
+async function subscribed(price = 'price_plan_pro') {
+  const u = await customer();
+  await ok(event('customer.subscription.created', objects.subscription(u.cus, price, 'active')));
+  return u;
+}
+
+const grants = (userId: string) =>
+  db().creditLedgerEntry.count({ where: { userId, kind: 'SUBSCRIPTION_GRANT' } });
+
+describe('subscription invoices: what grants, and what a refund or dispute takes back', () => {
+  it('prorations and zero invoices grant nothing; a paid first or cycle period grants once', async () => {
+    const u = await subscribed();
+    const start = (await balanceOf(u.id)).available;
+    // Upgrade mid-period, invoiced at once: the prorated difference is paid, nothing granted.
+    await ok(
+      event(
+        'invoice.paid',
+        current.invoice(u.cus, `in_prorate_${u.cus}`, {
+          reason: 'subscription_update',
+          amountPaid: 4650,
+          lines: [
+            {
+              id: 'il_unused_pro',
+              amount: -1450,
+              pricing: { price_details: { price: 'price_plan_pro' } },
+              parent: { subscription_item_details: { proration: true } },
+            },
+            {
+              id: 'il_remaining_studio',
+              amount: 6100,
+              pricing: { price_details: { price: 'price_plan_studio' } },
+              parent: { subscription_item_details: { proration: true } },
+            },
+          ],
+        }),
+      ),
+    );
+    // A trial's first invoice, a 100 % coupon: nothing paid, nothing granted.
+    await ok(
+      event(
+        'invoice.paid',
+        current.invoice(u.cus, `in_trial_${u.cus}`, {
+          reason: 'subscription_create',
+          amountPaid: 0,
+          price: 'price_plan_pro',
+        }),
+      ),
+    );
+    await ok(
+      event(
+        'invoice.paid',
+        current.invoice(u.cus, `in_coupon_${u.cus}`, {
+          reason: 'subscription_cycle',
+          amountPaid: 0,
+          price: 'price_plan_pro',
+        }),
+      ),
+    );
+    // A manual invoice for the plan's price is not a subscription period.
+    await ok(
+      event(
+        'invoice.paid',
+        current.invoice(u.cus, `in_manual_${u.cus}`, {
+          reason: 'manual',
+          amountPaid: 2900,
+          price: 'price_plan_pro',
+        }),
+      ),
+    );
+    expect((await balanceOf(u.id)).available).toBe(start);
+    expect(await grants(u.id)).toBe(0);
+
+    // The next cycle invoice carries the proration lines of the old plan first, then the new
+    // plan's period: it grants the new plan's allowance, once.
+    const cycle = event(
+      'invoice.paid',
+      current.invoice(u.cus, `in_cycle_${u.cus}`, {
+        reason: 'subscription_cycle',
+        amountPaid: 9900,
+        lines: [
+          {
+            id: 'il_old',
+            amount: 0,
+            pricing: { price_details: { price: 'price_plan_pro' } },
+            parent: { subscription_item_details: { proration: true } },
+          },
+          {
+            id: 'il_new',
+            amount: 9900,
+            pricing: { price_details: { price: 'price_plan_studio' } },
+            parent: { subscription_item_details: { proration: false } },
+          },
+        ],
+      }),
+    );
+    await ok(cycle);
+    await ok(cycle);
+    expect((await balanceOf(u.id)).available).toBe(start + 5000);
+    expect(await grants(u.id)).toBe(1);
+  });
+
+  it("a refund and a dispute of a subscription payment claw back that period's grant, once", async () => {
+    const u = await subscribed();
+    const start = (await balanceOf(u.id)).available;
+    const paid = (n: number) =>
+      event(
+        'invoice.paid',
+        current.invoice(u.cus, `in_${n}_${u.cus}`, {
+          reason: n === 1 ? 'subscription_create' : 'subscription_cycle',
+          amountPaid: 2900,
+          price: 'price_plan_pro',
+        }),
+      );
+    const link = (n: number) =>
+      event(
+        'invoice_payment.paid',
+        current.invoicePayment(`in_${n}_${u.cus}`, `pi_${n}_${u.cus}`, 2900),
+      );
+    const pi = (n: number) => `pi_${n}_${u.cus}`;
+    const charge = (n: number, refunded: number) => {
+      const c: Record<string, unknown> = objects.charge(pi(n), 2900, refunded);
+      delete c.invoice; // a charge names no invoice in current API versions
+      return c;
+    };
+
+    // Period 1: paid, linked, then refunded in full (replayed three times).
+    const refund1 = event('charge.refunded', charge(1, 2900));
+    for (const e of [paid(1), link(1), refund1, refund1, paid(1), link(1), refund1]) await ok(e);
+    expect((await balanceOf(u.id)).available).toBe(start);
+
+    // Period 2: the refund (half) and the link arrive BEFORE the invoice; then a replay.
+    const refund2 = event('charge.refunded', charge(2, 1450));
+    const link2 = link(2);
+    const paid2 = paid(2);
+    for (const e of [refund2, link2, paid2, refund2, link2, paid2]) await ok(e);
+    expect((await balanceOf(u.id)).available).toBe(start + 500);
+
+    // Period 3: paid, then disputed (replayed); the dispute takes the whole period back.
+    const dispute3 = event('charge.dispute.created', objects.dispute(pi(3), 2900));
+    for (const e of [paid(3), link(3), dispute3, dispute3]) await ok(e);
+    expect((await balanceOf(u.id)).available).toBe(start + 500);
+
+    // Period 4 stays: nothing undone touches it.
+    await ok(paid(4));
+    await ok(link(4));
+    expect((await balanceOf(u.id)).available).toBe(start + 500 + 1000);
+
+    const entries = await db().creditLedgerEntry.findMany({
+      where: { userId: u.id, kind: { in: ['SUBSCRIPTION_GRANT', 'REFUND', 'DISPUTE'] } },
+      orderBy: { createdAt: 'asc' },
+    });
+    const sum = (kind: string) =>
+      entries.filter((e) => e.kind === kind).reduce((a, e) => a + e.amount, 0);
+    expect(entries.filter((e) => e.kind === 'SUBSCRIPTION_GRANT')).toHaveLength(4);
+    expect(sum('REFUND')).toBe(-1000 - 500);
+    expect(sum('DISPUTE')).toBe(-1000);
+    // Each period is one payment record, whatever ids its events used.
+    for (const n of [1, 2, 3, 4]) {
+      const refs = await db().stripePaymentRef.findMany({
+        where: { ref: { in: [`in_${n}_${u.cus}`, pi(n)] } },
+      });
+      expect(new Set(refs.map((r) => r.paymentId)).size, `period ${n}`).toBe(1);
+    }
+  });
+
+  it('an invoice that names its payment (expanded payments) needs no separate link', async () => {
+    const u = await subscribed();
+    const start = (await balanceOf(u.id)).available;
+    const inv = {
+      ...current.invoice(u.cus, `in_exp_${u.cus}`, {
+        reason: 'subscription_cycle',
+        amountPaid: 2900,
+        price: 'price_plan_pro',
+      }),
+      payments: {
+        object: 'list',
+        data: [current.invoicePayment(`in_exp_${u.cus}`, `pi_exp_${u.cus}`, 2900)],
+      },
+    };
+    await ok(event('invoice.paid', inv));
+    await ok(event('charge.dispute.created', objects.dispute(`pi_exp_${u.cus}`, 2900)));
+    expect((await balanceOf(u.id)).available).toBe(start);
+  });
+});
+
 describe('replays at scale', () => {
   it('1 000 events replayed three times in shuffled order leave every balance exact', async () => {
     const users = await Promise.all(Array.from({ length: 20 }, () => customer()));
