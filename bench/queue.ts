@@ -49,10 +49,13 @@ const user = await db().user.create({
   },
 });
 
+/** The worker token identity the bench's workers lease as (any pool: no WORKER_POOLS here). */
+const BENCH_WORKER = { tokenId: '00000000-0000-7000-8000-000000000001', pool: 'bench' };
+
 // 1. Latency: a worker is already waiting in a long poll; a job is submitted.
 const latencies: number[] = [];
 for (let i = 0; i < RUNS; i += 1) {
-  const waiting = leaseWithWait(leaseReq('waiter', 10));
+  const waiting = leaseWithWait(leaseReq('waiter', 10), BENCH_WORKER);
   await new Promise((r) => setTimeout(r, 5)); // the worker is parked before the submit
   const t0 = performance.now();
   const job = await createGenerateJob(user.id, { prompt: `latency ${i}` });
@@ -82,7 +85,7 @@ const t0 = performance.now();
 await Promise.all(
   Array.from({ length: WORKERS }, async (_, w) => {
     for (;;) {
-      const job = await leaseNextJob(leaseReq(`w${w}`, 0));
+      const job = await leaseNextJob(leaseReq(`w${w}`, 0), BENCH_WORKER);
       if (!job) return;
       leased += 1;
     }

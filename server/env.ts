@@ -1,6 +1,7 @@
 // Every setting the app reads, validated once with zod. Nothing is required for the local
 // default: `npm run dev` provides DATABASE_URL and a generated auth secret.
 import { z } from 'zod';
+import { parseWorkerPools } from './workers/pools';
 
 const DEV_AUTH_SECRET = 'adapter-studio-development-secret-not-for-production';
 
@@ -112,6 +113,18 @@ const schema = z
     /** New control maps a user may have made per minute (cached repeats are free; 429 past it). */
     CONTROL_MAP_RATE_PER_MINUTE: intFromString(30, 1, 10_000),
     WORKER_LEASE_TTL_S: intFromString(60, 10, 3600),
+    /** Which worker pools may lease which jobs (server/workers/pools.ts; README): unset = any. */
+    WORKER_POOLS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        try {
+          return parseWorkerPools(v);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      }),
     /** How often workers report progress: what the job page's live view can show. */
     WORKER_HEARTBEAT_S: intFromString(1, 1, 60),
     JOB_MAX_ATTEMPTS: intFromString(3, 1, 10),

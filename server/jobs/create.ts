@@ -14,6 +14,7 @@ import { embeddingKey } from '../references/embeddings';
 import { storage } from '../storage';
 import { parseInput } from '../validation';
 import { assertWebhookUrlAllowed } from '../webhooks/ssrf';
+import { poolsForJob } from '../workers/pools';
 import { signalJobQueued } from './queue-signal';
 import { generateInput, type GenerateInput } from './schemas';
 
@@ -265,6 +266,11 @@ export async function enqueueJob(a: EnqueueArgs) {
         maxAttempts: e.JOB_MAX_ATTEMPTS,
         progressTotal: a.progressTotal,
       },
+        pools: poolsForJob(e.WORKER_POOLS, {
+          kind: a.kind,
+          baseModel: a.baseModel,
+          plan: user.plan,
+        }),
     });
     await holdForJob(tx, a.userId, job.id, a.price); // locks the user's row: creates serialise here
     const active = await tx.job.count({

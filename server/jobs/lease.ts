@@ -6,6 +6,7 @@ import { pgPool } from '../db-pool';
 import { env } from '../env';
 import { MAX_OUTPUT_BYTES, storage, URL_TTL_S } from '../storage';
 import type { LeaseRequest } from '../workers/protocol';
+import type { WorkerIdentity } from '../workers/tokens';
 import { MAX_ADAPTER_BYTES } from '../adapters/inspect';
 import type { GenerateJobParams } from './create';
 import { waitForQueuedJob } from './queue-signal';
@@ -69,8 +70,44 @@ interface LeasedRow {
   leaseExpiresMs: string;
 }
 
-/** Leases the next job this worker can run, or returns null when none is waiting. */
-export async function leaseNextJob(req: LeaseRequest) {
+/**
+ * Signed PUT URLs for a lease's output slots. Each dies with the lease (see LeaseBinding): the
+ * local driver checks the lease at upload time; S3 URLs expire within the lease TTL, so a worker
+ * gets fresh ones on a heartbeat in the `uploading` stage.
+ */
+export async function signUploadSlots(job: {
+  id: string;
+  kind: string;
+  userId: string;
+  leaseId: string;
+  worker: Record<string, unknown>;
+}) {
+  const s = storage();
+  const ttlS = env().WORKER_LEASE_TTL_S;
+  return Promise.all(
+    outputSlots(job.kind, job.userId, job.id, job.leaseId, job.worker).map(async (slot) => {
+      const put = await s.signedPutUrl(slot.key, {
+        contentType: slot.contentType,
+        maxBytes: slot.contentType === 'image/png' ? MAX_OUTPUT_BYTES : MAX_ADAPTER_BYTES,
+        ttlS: URL_TTL_S.worker,
+        lease: { jobId: job.id, leaseId: job.leaseId, ttlS },
+      });
+      return {
+        key: slot.key,
+        upload_url: put.url,
+        content_type: slot.contentType,
+        headers: put.headers,
+      };
+    }),
+  );
+}
+
+/**
+ * Leases the next job this worker can run, or returns null when none is waiting. Only jobs whose
+ * pools include the token's pool (or that name no pool) are offered; the lease records the token,
+ * and every later report must come with it.
+ */
+export async function leaseNextJob(req: LeaseRequest, worker: WorkerIdentity) {
   const kinds = req.capabilities.kinds.map((k) => k.toUpperCase());
   const caps = capabilityList(req);
   const ttlS = env().WORKER_LEASE_TTL_S;
@@ -90,6 +127,7 @@ export async function leaseNextJob(req: LeaseRequest) {
         SET "status" = 'RUNNING',
             "leaseId" = gen_random_uuid(),
             "leaseOwner" = $1,
+            "leaseTokenId" = $7::uuid,
             "leaseExpiresAt" = (now() AT TIME ZONE 'UTC') + make_interval(secs => $2),
             "attempts" = j."attempts" + 1,
             "startedAt" = (now() AT TIME ZONE 'UTC'),
@@ -103,13 +141,14 @@ export async function leaseNextJob(req: LeaseRequest) {
            -- COALESCE hides the array operator from the planner, whose estimate for it
            -- (~1 row) would otherwise pick a sequential scan + sort over the whole queue.
            AND COALESCE("requiredModels" <@ $5::text[], false)
+           AND (cardinality("pools") = 0 OR $6::text = ANY("pools"))
          ORDER BY "priority" DESC, "createdAt" ASC
          LIMIT 1
          FOR UPDATE SKIP LOCKED)
   RETURNING j."id"::text AS "id", j."userId", j."kind"::text AS "kind", j."params",
             j."leaseId"::text AS "leaseId", j."attempts",
             extract(epoch FROM j."leaseExpiresAt") * 1000 AS "leaseExpiresMs"`,
-      [req.worker_id, ttlS, kinds, req.capabilities.base_models, caps],
+      [req.worker_id, ttlS, kinds, req.capabilities.base_models, caps, worker.pool, worker.tokenId],
     ));
     await client.query('COMMIT');
   } catch (e) {
@@ -135,21 +174,7 @@ export async function leaseNextJob(req: LeaseRequest) {
       ]),
     ),
   ) as Record<string, { url: string; sha256: string | null; bytes: number | null }>;
-  const outputs = await Promise.all(
-    outputSlots(job.kind, job.userId, job.id, job.leaseId, params.worker).map(async (slot) => {
-      const put = await s.signedPutUrl(slot.key, {
-        contentType: slot.contentType,
-        maxBytes: slot.contentType === 'image/png' ? MAX_OUTPUT_BYTES : MAX_ADAPTER_BYTES,
-        ttlS: URL_TTL_S.worker,
-      });
-      return {
-        key: slot.key,
-        upload_url: put.url,
-        content_type: slot.contentType,
-        headers: put.headers,
-      };
-    }),
-  );
+  const outputs = await signUploadSlots({ ...job, worker: params.worker });
   return {
     id: job.id,
     lease_id: job.leaseId,
@@ -175,11 +200,11 @@ async function sweepIfDue(): Promise<void> {
 }
 
 /** Long poll: answers as soon as a job can be leased, or with null after `wait_s`. */
-export async function leaseWithWait(req: LeaseRequest) {
+export async function leaseWithWait(req: LeaseRequest, worker: WorkerIdentity) {
   const deadline = Date.now() + req.wait_s * 1000;
   for (;;) {
     await sweepIfDue();
-    const job = await leaseNextJob(req);
+    const job = await leaseNextJob(req, worker);
     const remaining = deadline - Date.now();
     if (job || remaining <= 0) return job;
     await waitForQueuedJob(Math.min(remaining, 1_000));

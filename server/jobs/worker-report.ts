@@ -2,6 +2,10 @@
 // Every transition locks the job row and checks the lease id, so a worker whose lease expired
 // (and whose job another worker now holds) gets CONFLICT and changes nothing; repeats of a
 // call that already took effect are answered with the current state and change nothing.
+// Every report must also come with the worker token that took the lease: another token, even
+// of the same pool, holding a stolen lease id gets FORBIDDEN and changes nothing.
+// Completion trusts no declared output: each file is read back (bounded) and its size and
+// SHA-256 must be what the worker declared; an adapter a job made passes the import inspection.
 import { createHash } from 'node:crypto';
 import type { Job, Prisma } from '@prisma/client';
 import { settleJob } from '../credits/ledger';
@@ -16,9 +20,10 @@ import type {
   HeartbeatRequest,
   ReleaseRequest,
 } from '../workers/protocol';
+import type { WorkerIdentity } from '../workers/tokens';
 import { isJobId, isTerminal, lockJob } from './lock';
-import { outputSlots } from './lease';
-import { MAX_ADAPTER_BYTES } from '../adapters/inspect';
+import { outputSlots, signUploadSlots } from './lease';
+import { type AdapterInspection, inspectAdapterFile, MAX_ADAPTER_BYTES } from '../adapters/inspect';
 import { signalJobQueued } from './queue-signal';
 import { recordJobEvent } from '../webhooks/events';
 
@@ -32,6 +37,21 @@ function leaseLost(): AppError {
   );
 }
 
+/** The lease matches but was taken with another worker token. */
+function notTheHolder(): AppError {
+  return new AppError('FORBIDDEN', 'This lease is held by another worker token.');
+}
+
+/** Checks that `leaseId` is the job's lease and `worker` the token that took it. */
+function assertHolder(
+  job: Pick<Job, 'leaseId' | 'leaseTokenId'>,
+  leaseId: string,
+  worker: WorkerIdentity,
+): void {
+  if (job.leaseId !== leaseId) throw leaseLost();
+  if (job.leaseTokenId !== worker.tokenId) throw notTheHolder();
+}
+
 function notFound(): AppError {
   return new AppError('NOT_FOUND', 'No such job.');
 }
@@ -39,11 +59,16 @@ function notFound(): AppError {
 export type AckStatus = 'succeeded' | 'failed' | 'queued' | 'canceled';
 const ack = (job: Pick<Job, 'status'>) => ({ status: job.status.toLowerCase() as AckStatus });
 
-export async function recordHeartbeat(jobId: string, body: HeartbeatRequest) {
+export async function recordHeartbeat(
+  jobId: string,
+  body: HeartbeatRequest,
+  worker: WorkerIdentity,
+) {
   if (!isJobId(jobId)) throw notFound();
   const job = await db().job.findUnique({ where: { id: jobId } });
   if (!job) throw notFound();
-  if (job.leaseId !== body.lease_id || job.status !== 'RUNNING') throw leaseLost();
+  assertHolder(job, body.lease_id, worker);
+  if (job.status !== 'RUNNING') throw leaseLost();
   let previewKey: string | undefined;
   if (body.preview_png_base64) {
     const png = Buffer.from(body.preview_png_base64, 'base64');
@@ -55,7 +80,7 @@ export async function recordHeartbeat(jobId: string, body: HeartbeatRequest) {
   }
   const leaseExpiresAt = new Date(Date.now() + env().WORKER_LEASE_TTL_S * 1000);
   const updated = await db().job.updateMany({
-    where: { id: jobId, leaseId: body.lease_id, status: 'RUNNING' },
+    where: { id: jobId, leaseId: body.lease_id, leaseTokenId: worker.tokenId, status: 'RUNNING' },
     data: {
       progressStep: Math.min(body.progress.step, body.progress.total),
       progressTotal: body.progress.total,
@@ -68,19 +93,31 @@ export async function recordHeartbeat(jobId: string, body: HeartbeatRequest) {
     where: { id: jobId },
     select: { cancelRequested: true },
   });
-  return { cancel: fresh.cancelRequested, lease_expires_at: leaseExpiresAt.toISOString() };
+  const base = { cancel: fresh.cancelRequested, lease_expires_at: leaseExpiresAt.toISOString() };
+  if (body.progress.stage !== 'uploading') return base;
+  // About to upload: fresh upload URLs (S3's expire within a lease TTL of being signed).
+  const params = job.params as unknown as { worker: Record<string, unknown> };
+  const outputs = await signUploadSlots({
+    id: job.id,
+    kind: job.kind,
+    userId: job.userId,
+    leaseId: body.lease_id,
+    worker: params.worker,
+  });
+  return { ...base, outputs };
 }
 
-export async function completeJob(jobId: string, body: CompleteRequest) {
+export async function completeJob(jobId: string, body: CompleteRequest, worker: WorkerIdentity) {
   if (!isJobId(jobId)) throw notFound();
   const peek = await db().job.findUnique({ where: { id: jobId } });
   if (!peek) throw notFound();
-  if (peek.leaseId !== body.lease_id) throw leaseLost();
+  assertHolder(peek, body.lease_id, worker);
   if (peek.status === 'SUCCEEDED') return ack(peek);
+  if (peek.status !== 'RUNNING') throw leaseLost();
   // Check the uploads before taking the row lock: only this lease's slots, each present and sane.
-  const worker = (peek.params as unknown as { worker: Record<string, unknown> }).worker;
+  const params = (peek.params as unknown as { worker: Record<string, unknown> }).worker;
   const slots = new Map(
-    outputSlots(peek.kind, peek.userId, peek.id, body.lease_id, worker).map((s) => [s.key, s]),
+    outputSlots(peek.kind, peek.userId, peek.id, body.lease_id, params).map((s) => [s.key, s]),
   );
   const keys = new Set(body.outputs.map((o) => o.key));
   if (keys.size !== body.outputs.length)
@@ -98,15 +135,6 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
         `Output ${o.key} is an image: width and height are required.`,
       );
     }
-    const info = await storage().head(o.key);
-    if (!info) throw new AppError('VALIDATION_FAILED', `Output ${o.key} was not uploaded.`);
-    const max = o.content_type === 'image/png' ? MAX_OUTPUT_BYTES : MAX_ADAPTER_BYTES;
-    if (info.bytes !== o.bytes || info.bytes > max) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `Output ${o.key} is ${info.bytes} bytes, reported ${o.bytes}.`,
-      );
-    }
   }
   const images = body.outputs.filter((o) => o.content_type === 'image/png');
   const adapterFile = body.outputs.find((o) => o.content_type === 'application/octet-stream');
@@ -116,10 +144,15 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
       `A ${peek.kind.toLowerCase()} job must deliver its adapter file.`,
     );
   }
+  let inspection: AdapterInspection | undefined;
+  for (const o of body.outputs) {
+    const bytes = await verifyStoredOutput(o);
+    if (bytes) inspection = inspectProducedAdapter(bytes, peek.baseModel);
+  }
   return db().$transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
     if (!job) throw notFound();
-    if (job.leaseId !== body.lease_id) throw leaseLost();
+    assertHolder(job, body.lease_id, worker);
     if (job.status === 'SUCCEEDED') return ack(job); // a repeated complete
     if (job.status !== 'RUNNING') throw leaseLost();
     // Training samples belong to the adapter; every other image is a result in the gallery.
@@ -143,13 +176,18 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
         tx,
         job,
         adapterFile,
+        inspection!,
         job.kind === 'TRAIN' ? images.map((i) => i.key) : [],
         body.metadata,
       );
     }
     // Paid results count against the storage quota whatever it says (server/storage/quota.ts).
     const adapterBytes = adapterFile && job.kind !== 'GENERATE' ? adapterFile.bytes : 0;
-    await addStorageUsed(job.userId, results.reduce((n, o) => n + o.bytes, adapterBytes), tx);
+    await addStorageUsed(
+      job.userId,
+      results.reduce((n, o) => n + o.bytes, adapterBytes),
+      tx,
+    );
     const done = await tx.job.update({
       where: { id: jobId },
       data: {
@@ -166,19 +204,88 @@ export async function completeJob(jobId: string, body: CompleteRequest) {
   });
 }
 
+type DeclaredOutput = CompleteRequest['outputs'][number];
+
+/**
+ * Reads one declared output back from storage and checks it is what the worker said: present,
+ * within its slot's size limit, `bytes` long with SHA-256 `sha256`. Images are hashed as a
+ * stream (at most the limit + 1 bytes read); the adapter file is returned whole for inspection.
+ * A mismatch (a tampered or truncated upload) refuses the completion: nothing is recorded.
+ */
+async function verifyStoredOutput(o: DeclaredOutput): Promise<Buffer | null> {
+  const s = storage();
+  const max = o.content_type === 'image/png' ? MAX_OUTPUT_BYTES : MAX_ADAPTER_BYTES;
+  const info = await s.head(o.key);
+  if (!info) throw new AppError('VALIDATION_FAILED', `Output ${o.key} was not uploaded.`);
+  const sizeMismatch = (stored: number) =>
+    new AppError(
+      'VALIDATION_FAILED',
+      stored > max
+        ? `Output ${o.key} is larger than the slot's limit of ${max} bytes.`
+        : `Output ${o.key} is ${stored} bytes in storage, but the worker declared ${o.bytes}.`,
+    );
+  if (info.bytes !== o.bytes || info.bytes > max) throw sizeMismatch(info.bytes);
+  let stored: { bytes: number; sha256: string };
+  let whole: Buffer | null = null;
+  if (o.content_type === 'application/octet-stream') {
+    whole = await s.get(o.key);
+    if (!whole) throw new AppError('VALIDATION_FAILED', `Output ${o.key} was not uploaded.`);
+    stored = { bytes: whole.length, sha256: sha256Hex(whole) };
+  } else {
+    const d = await s.digest(o.key, max);
+    if (!d) throw new AppError('VALIDATION_FAILED', `Output ${o.key} was not uploaded.`);
+    stored = d;
+  }
+  if (stored.bytes !== o.bytes || stored.bytes > max) throw sizeMismatch(stored.bytes);
+  if (stored.sha256 !== o.sha256) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Output ${o.key} does not match what the worker declared: stored SHA-256 ${stored.sha256}, declared ${o.sha256}.`,
+    );
+  }
+  return whole;
+}
+
+/** A produced adapter passes the same inspection as an import (server/adapters/inspect.ts). */
+function inspectProducedAdapter(file: Buffer, baseModel: string): AdapterInspection {
+  let info: AdapterInspection;
+  try {
+    info = inspectAdapterFile(file);
+  } catch (e) {
+    if (e instanceof AppError) {
+      throw new AppError(e.code, `The adapter file this job produced was refused: ${e.message}`);
+    }
+    throw e;
+  }
+  if (info.family !== 'sd15') {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The adapter file this job produced is for SDXL; ${baseModel} is an SD 1.5 model.`,
+    );
+  }
+  const madeFor = info.metadata.base_model;
+  if (info.kind === 'SPECTRAL_SHIFT' && madeFor && madeFor !== baseModel) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The adapter file this job produced was made for ${madeFor}, not the job's ${baseModel}.`,
+    );
+  }
+  return info;
+}
+
 /** The adapter a train or edit job made, recorded in the transaction that completes the job. */
 async function recordProducedAdapter(
   tx: Tx,
   job: Job,
-  file: CompleteRequest['outputs'][number],
+  file: DeclaredOutput,
+  inspection: AdapterInspection,
   sampleKeys: string[],
   metadata: Record<string, unknown>,
 ) {
-  const request = (
-    job.params as unknown as { request: { name?: string; targetPrompt?: string; method?: string } }
-  ).request;
-  const info = (metadata.adapter ?? {}) as { kind?: string };
-  const isLora = info.kind === 'lora' || request.method === 'lora';
+  const request = (job.params as unknown as { request: { name?: string; targetPrompt?: string } })
+    .request;
+  // The kind is what the file is (inspected), not what the worker's metadata claims.
+  const isLora = inspection.kind === 'LORA';
   await tx.adapter.create({
     data: {
       userId: job.userId,
@@ -192,6 +299,10 @@ async function recordProducedAdapter(
       settings: {
         ...((metadata.settings as object | undefined) ?? {}),
         loss: metadata.loss ?? null,
+        layout: inspection.layout,
+        rank: inspection.rank,
+        tensors: inspection.tensors,
+        parameters: inspection.parameters,
       },
       sampleKeys,
       sourceJobId: job.id,
@@ -236,6 +347,7 @@ export async function requeue(
       status: 'QUEUED',
       leaseId: null,
       leaseOwner: null,
+      leaseTokenId: null,
       leaseExpiresAt: null,
       progressStep: 0,
       attempts: countAttempt ? undefined : { decrement: 1 },
@@ -246,12 +358,12 @@ export async function requeue(
   return queued;
 }
 
-export async function failJob(jobId: string, body: FailRequest) {
+export async function failJob(jobId: string, body: FailRequest, worker: WorkerIdentity) {
   if (!isJobId(jobId)) throw notFound();
   return db().$transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
     if (!job) throw notFound();
-    if (job.leaseId !== body.lease_id) throw leaseLost();
+    assertHolder(job, body.lease_id, worker);
     if (isTerminal(job.status)) return ack(job); // a repeated fail
     if (job.status !== 'RUNNING') throw leaseLost();
     const { code, message, retryable } = body.error;
@@ -265,12 +377,12 @@ export async function failJob(jobId: string, body: FailRequest) {
   });
 }
 
-export async function releaseJob(jobId: string, body: ReleaseRequest) {
+export async function releaseJob(jobId: string, body: ReleaseRequest, worker: WorkerIdentity) {
   if (!isJobId(jobId)) throw notFound();
   return db().$transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
     if (!job) throw notFound();
-    if (job.leaseId !== body.lease_id) throw leaseLost();
+    assertHolder(job, body.lease_id, worker);
     if (job.status !== 'RUNNING') return ack(job);
     if (job.cancelRequested)
       return ack(await finishUnsuccessfully(tx, job, 'CANCELED', null, null));

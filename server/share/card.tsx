@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ImageResponse } from 'next/og';
-import sharp from 'sharp';
+import { renderBounded } from './decode';
 import { BrandMark } from '@/components/site/brand-mark';
 import { env } from '../env';
 import { ByteLru } from './memo';
@@ -43,11 +43,12 @@ export function cardEtag(slug: string): string {
 
 async function render(prompt: string, image: Buffer): Promise<Buffer> {
   const side = CARD.height;
-  const jpeg = await sharp(image)
-    .resize(side, side, { fit: 'contain', background: BG })
-    .flatten({ background: BG })
-    .jpeg({ quality: 82 })
-    .toBuffer();
+  const jpeg = await renderBounded(image, (img) =>
+    img
+      .resize(side, side, { fit: 'contain', background: BG })
+      .flatten({ background: BG })
+      .jpeg({ quality: 82 }),
+  );
   const text = truncateText(latinOnly(prompt), PROMPT_CHARS) || 'An image made with Adapter Studio';
   const card = (
     <div

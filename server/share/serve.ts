@@ -3,7 +3,7 @@
 // Both are public and cacheable, but only briefly: a revoke must not be defeated for long by
 // caches we do not control, so browsers and CDNs may keep a copy for SHARE_CACHE_S at most and
 // then revalidate (a cheap 304 while the share stands, 404 once revoked).
-import sharp from 'sharp';
+import { renderBounded } from './decode';
 import { ByteLru } from './memo';
 import { findSharedOutput, readSharedImage } from './share';
 
@@ -50,10 +50,11 @@ export async function sharedPageImage(slug: string): Promise<Buffer> {
   const hit = pageImages.get(slug);
   if (hit) return hit;
   const { body } = await readSharedImage(slug);
-  const webp = await sharp(body)
-    .resize(PAGE_IMAGE_PX, PAGE_IMAGE_PX, { fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: 82 })
-    .toBuffer();
+  const webp = await renderBounded(body, (img) =>
+    img
+      .resize(PAGE_IMAGE_PX, PAGE_IMAGE_PX, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 82 }),
+  );
   pageImages.set(slug, webp);
   return webp;
 }

@@ -1,11 +1,19 @@
 // Local-disk storage (the default): files under STORAGE_DIR, served and accepted only through
 // signed, expiring URLs handled by app/api/storage/[...key]/route.ts.
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { digestStream } from './digest';
 import { assertValidKey } from './keys';
 import { grantToQuery } from './signing';
-import type { SignedUpload, StorageDriver, StoredObjectInfo } from './types';
+import type {
+  LeaseBinding,
+  SignedUpload,
+  StorageDriver,
+  StoredDigest,
+  StoredObjectInfo,
+} from './types';
 
 const META_SUFFIX = '.meta.json';
 
@@ -27,6 +35,39 @@ export class LocalStorage implements StorageDriver {
     await fs.writeFile(tmp, body);
     await fs.writeFile(file + META_SUFFIX, JSON.stringify({ contentType }));
     await fs.rename(tmp, file);
+  }
+
+  /**
+   * Writes only when nothing is stored at `key` yet (a hard link is created atomically or fails
+   * with EEXIST): false when the key was taken. Worker output slots are write-once this way.
+   */
+  async putIfAbsent(key: string, body: Buffer, contentType: string): Promise<boolean> {
+    const file = this.file(key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    await fs.writeFile(tmp, body);
+    try {
+      await fs.link(tmp, file);
+      await fs.writeFile(file + META_SUFFIX, JSON.stringify({ contentType }));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
+  async digest(key: string, maxBytes: number): Promise<StoredDigest | null> {
+    const stream = createReadStream(this.file(key), { highWaterMark: 1 << 20 });
+    try {
+      return await digestStream(stream, maxBytes, () => stream.destroy());
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    } finally {
+      stream.destroy();
+    }
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -72,9 +113,15 @@ export class LocalStorage implements StorageDriver {
     return Promise.resolve(`${this.publicUrl}/api/storage/${key}?${q.toString()}`);
   }
 
+  /** With `lease`, the URL carries the lease (signed) and the PUT route checks it is live. */
   signedPutUrl(
     key: string,
-    { contentType, maxBytes, ttlS }: { contentType: string; maxBytes: number; ttlS: number },
+    {
+      contentType,
+      maxBytes,
+      ttlS,
+      lease,
+    }: { contentType: string; maxBytes: number; ttlS: number; lease?: LeaseBinding },
   ): Promise<SignedUpload> {
     const q = grantToQuery({
       op: 'put',
@@ -82,6 +129,7 @@ export class LocalStorage implements StorageDriver {
       exp: expiry(ttlS),
       contentType,
       maxBytes,
+      ...(lease ? { lease: `${lease.jobId}:${lease.leaseId}` } : {}),
     });
     return Promise.resolve({
       url: `${this.publicUrl}/api/storage/${key}?${q.toString()}`,

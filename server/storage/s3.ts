@@ -11,8 +11,16 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Readable } from 'node:stream';
+import { digestStream } from './digest';
 import { assertValidKey } from './keys';
-import type { SignedUpload, StorageDriver, StoredObjectInfo } from './types';
+import type {
+  LeaseBinding,
+  SignedUpload,
+  StorageDriver,
+  StoredDigest,
+  StoredObjectInfo,
+} from './types';
 
 export interface S3Options {
   bucket: string;
@@ -85,6 +93,20 @@ export class S3Storage implements StorageDriver {
     }
   }
 
+  async digest(key: string, maxBytes: number): Promise<StoredDigest | null> {
+    try {
+      const res = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: assertValidKey(key) }),
+      );
+      const body = res.Body as Readable | undefined;
+      if (!body) return null;
+      return await digestStream(body, maxBytes, () => body.destroy());
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
   async delete(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const chunk = keys.slice(i, i + 1000).map((k) => ({ Key: assertValidKey(k) }));
@@ -125,9 +147,20 @@ export class S3Storage implements StorageDriver {
     );
   }
 
+  /**
+   * A presigned PUT. For a worker's lease (`lease`) it expires with the lease's TTL (a heartbeat
+   * in the `uploading` stage hands out fresh ones) and is write-once: `If-None-Match: *` is
+   * signed, so S3 refuses (412) any PUT to a key that already holds an object. S3 cannot ask the
+   * app whether the lease is still live, so after a lease ends its URL still works until it
+   * expires, but only for a slot that nothing was uploaded to: what completion verified stays.
+   */
   async signedPutUrl(
     key: string,
-    { contentType, ttlS }: { contentType: string; maxBytes: number; ttlS: number },
+    {
+      contentType,
+      ttlS,
+      lease,
+    }: { contentType: string; maxBytes: number; ttlS: number; lease?: LeaseBinding },
   ): Promise<SignedUpload> {
     const url = await getSignedUrl(
       this.client,
@@ -135,9 +168,16 @@ export class S3Storage implements StorageDriver {
         Bucket: this.bucket,
         Key: assertValidKey(key),
         ContentType: contentType,
+        ...(lease ? { IfNoneMatch: '*' } : {}),
       }),
-      { expiresIn: ttlS, signableHeaders: new Set(['content-type']) },
+      {
+        expiresIn: lease ? Math.min(ttlS, lease.ttlS) : ttlS,
+        signableHeaders: new Set(lease ? ['content-type', 'if-none-match'] : ['content-type']),
+      },
     );
-    return { url, headers: { 'Content-Type': contentType } };
+    return {
+      url,
+      headers: { 'Content-Type': contentType, ...(lease ? { 'If-None-Match': '*' } : {}) },
+    };
   }
 }

@@ -11,6 +11,8 @@ export interface SignedGrant {
   exp: number;
   contentType?: string;
   maxBytes?: number;
+  /** `<job id>:<lease id>`: an upload that is valid only while that lease is live. */
+  lease?: string;
 }
 
 function secret(): string {
@@ -22,7 +24,8 @@ function secret(): string {
 }
 
 function canonical(g: SignedGrant): string {
-  return [g.op, g.key, g.exp, g.contentType ?? '', g.maxBytes ?? ''].join('\n');
+  const base = [g.op, g.key, g.exp, g.contentType ?? '', g.maxBytes ?? ''];
+  return (g.lease ? [...base, g.lease] : base).join('\n');
 }
 
 export function sign(g: SignedGrant): string {
@@ -33,6 +36,7 @@ export function grantToQuery(g: SignedGrant): URLSearchParams {
   const q = new URLSearchParams({ op: g.op, exp: String(g.exp), sig: sign(g) });
   if (g.contentType) q.set('ct', g.contentType);
   if (g.maxBytes !== undefined) q.set('max', String(g.maxBytes));
+  if (g.lease) q.set('lease', g.lease);
   return q;
 }
 
@@ -51,6 +55,7 @@ export function verifyGrant(key: string, q: URLSearchParams, now = Date.now()): 
     exp,
     contentType: q.get('ct') ?? undefined,
     maxBytes: max === null ? undefined : Number(max),
+    lease: q.get('lease') ?? undefined,
   };
   const want = Buffer.from(sign(g));
   const got = Buffer.from(sig);

@@ -3,18 +3,25 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { createGenerateJob } from '@/server/jobs/create';
-import { leaseNextJob, leaseWithWait } from '@/server/jobs/lease';
 import { expireLeases } from '@/server/jobs/sweep';
 import { cancelJob, getJob } from '@/server/jobs/user-jobs';
-import { completeJob, failJob, recordHeartbeat, releaseJob } from '@/server/jobs/worker-report';
 import { storage } from '@/server/storage';
 import { balanceOf, leaseBody, makeUser } from '../helpers/users';
+import {
+  completeJob,
+  failJob,
+  leaseNextJob,
+  leaseWithWait,
+  recordHeartbeat,
+  releaseJob,
+  sha256,
+} from '../helpers/workers';
 
 const PNG_1x1 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-const SHA = 'a'.repeat(64);
+const SHA = sha256(PNG_1x1);
 
 async function upload(key: string) {
   await storage().put(key, PNG_1x1, 'image/png');

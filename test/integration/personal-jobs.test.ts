@@ -3,13 +3,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { createGenerateJob } from '@/server/jobs/create';
-import { leaseNextJob } from '@/server/jobs/lease';
 import { createEditJob, createTrainJob } from '@/server/jobs/personal';
-import { completeJob } from '@/server/jobs/worker-report';
 import { addLibraryImage } from '@/server/references/library';
 import { storage } from '@/server/storage';
 import { photoPng } from '../helpers/hostile-files';
 import { balanceOf, leaseBody, makeUser } from '../helpers/users';
+import { completeJob, leaseNextJob, sha256, spectralShiftFile } from '../helpers/workers';
 
 let user: { id: string };
 let photos: string[];
@@ -163,7 +162,7 @@ describe('train job: lease slots and completion', () => {
       'image/png',
       'image/png',
     ]);
-    const adapterBytes = Buffer.alloc(4096, 7);
+    const adapterBytes = spectralShiftFile();
     await storage().put(lease.outputs[0]!.key, adapterBytes, 'application/octet-stream');
     const png = await photoPng(64, 64);
     await storage().put(lease.outputs[1]!.key, png, 'image/png');
@@ -175,7 +174,7 @@ describe('train job: lease slots and completion', () => {
           key: lease.outputs[0]!.key,
           content_type: 'application/octet-stream',
           bytes: adapterBytes.length,
-          sha256: 'b'.repeat(64),
+          sha256: sha256(adapterBytes),
         },
         {
           key: lease.outputs[1]!.key,
@@ -183,7 +182,7 @@ describe('train job: lease slots and completion', () => {
           width: 64,
           height: 64,
           bytes: png.length,
-          sha256: 'c'.repeat(64),
+          sha256: sha256(png),
           seed: 1,
         },
       ],
@@ -198,7 +197,7 @@ describe('train job: lease slots and completion', () => {
       name: 'My dog',
       kind: 'SPECTRAL_SHIFT',
       source: 'TRAINED',
-      sizeBytes: 4096,
+      sizeBytes: adapterBytes.length,
       fileKey: lease.outputs[0]!.key,
     });
     expect(adapter.sampleKeys).toEqual([lease.outputs[1]!.key]);
@@ -232,7 +231,7 @@ describe('train job: lease slots and completion', () => {
       width: 64,
       height: 64,
       bytes: png.length,
-      sha256: 'd'.repeat(64),
+      sha256: sha256(png),
       seed: 1,
     });
     await expect(

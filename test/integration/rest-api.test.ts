@@ -21,8 +21,6 @@ import { POST as stripeWebhook } from '@/app/api/stripe/webhook/route';
 import { GET as trpcGet, POST as trpcPost } from '@/app/api/trpc/[trpc]/route';
 import { type ApiScope } from '@/server/api-keys/keys';
 import { db } from '@/server/db';
-import { leaseNextJob } from '@/server/jobs/lease';
-import { failJob } from '@/server/jobs/worker-report';
 import { photoPng } from '../helpers/hostile-files';
 import { tinyModels } from '../helpers/live';
 import {
@@ -34,6 +32,7 @@ import {
   userWithKey,
 } from '../helpers/rest';
 import { balanceOf, leaseBody, makeUser } from '../helpers/users';
+import { failJob, leaseNextJob } from '../helpers/workers';
 
 const BASE = API_BASE;
 const EVERYTHING: ApiScope[] = [

@@ -13,11 +13,11 @@ import { createApiKey } from '@/server/api-keys/keys';
 import { db } from '@/server/db';
 import { resetEnv } from '@/server/env';
 import { createGenerateJob } from '@/server/jobs/create';
-import { leaseNextJob } from '@/server/jobs/lease';
 import { lockJob } from '@/server/jobs/lock';
 import { expireLeases } from '@/server/jobs/sweep';
 import { cancelJob } from '@/server/jobs/user-jobs';
-import { completeJob, failJob, finishUnsuccessfully } from '@/server/jobs/worker-report';
+import { finishUnsuccessfully } from '@/server/jobs/worker-report';
+import { completeJob, failJob, leaseNextJob, sha256 } from '../helpers/workers';
 import { storage } from '@/server/storage';
 import {
   startWebhookWorker,
@@ -110,7 +110,7 @@ async function succeededJob(userId: string, webhook?: string) {
     lease_id: lease.lease_id,
     outputs: [
       { key, content_type: 'image/png' as const, width: 1, height: 1, bytes: PNG_1x1.length },
-    ].map((o) => ({ ...o, sha256: 'a'.repeat(64), seed: 1 })),
+    ].map((o) => ({ ...o, sha256: sha256(PNG_1x1), seed: 1 })),
     metadata: {},
   };
   expect(await completeJob(job.id, body)).toEqual({ status: 'succeeded' });

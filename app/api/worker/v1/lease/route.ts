@@ -5,7 +5,7 @@ import { leaseRequest } from '@/server/workers/protocol';
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
 
-export const POST = workerRoute(leaseRequest, async (body) => {
-  const job = await leaseWithWait(body);
+export const POST = workerRoute(leaseRequest, async (body, worker) => {
+  const job = await leaseWithWait(body, worker);
   return job ? Response.json({ job }) : new Response(null, { status: 204 });
 });

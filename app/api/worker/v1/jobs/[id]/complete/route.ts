@@ -5,7 +5,7 @@ import { completeRequest } from '@/server/workers/protocol';
 type Ctx = { params: Promise<{ id: string }> };
 
 export function POST(req: Request, ctx: Ctx) {
-  return workerRoute(completeRequest, async (body) =>
-    Response.json(await completeJob((await ctx.params).id, body)),
+  return workerRoute(completeRequest, async (body, worker) =>
+    Response.json(await completeJob((await ctx.params).id, body, worker)),
   )(req);
 }

@@ -7,7 +7,8 @@ type Ctx = { params: Promise<{ id: string }> };
 export function POST(req: Request, ctx: Ctx) {
   return workerRoute(
     heartbeatRequest,
-    async (body) => Response.json(await recordHeartbeat((await ctx.params).id, body)),
+    async (body, worker) =>
+      Response.json(await recordHeartbeat((await ctx.params).id, body, worker)),
     { maxBodyBytes: HEARTBEAT_BODY_MAX_BYTES },
   )(req);
 }

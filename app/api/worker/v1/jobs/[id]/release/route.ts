@@ -5,7 +5,7 @@ import { releaseRequest } from '@/server/workers/protocol';
 type Ctx = { params: Promise<{ id: string }> };
 
 export function POST(req: Request, ctx: Ctx) {
-  return workerRoute(releaseRequest, async (body) =>
-    Response.json(await releaseJob((await ctx.params).id, body)),
+  return workerRoute(releaseRequest, async (body, worker) =>
+    Response.json(await releaseJob((await ctx.params).id, body, worker)),
   )(req);
 }
