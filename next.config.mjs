@@ -1,5 +1,29 @@
+// Security headers on every answer (pages get their per-request CSP with a nonce from proxy.ts).
+// HSTS in production builds only: a development server on http://localhost must stay reachable.
+const SECURITY_HEADERS = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+  {
+    key: 'Permissions-Policy',
+    value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  },
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+  ...(process.env.NODE_ENV === 'production'
+    ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }]
+    : []),
+];
+// API answers are data, never documents to render: nothing may load, nothing may frame them.
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  headers() {
+    return Promise.resolve([
+      { source: '/:path*', headers: SECURITY_HEADERS },
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: API_CSP }] },
+    ]);
+  },
   // Parallel builds (several checkouts' tests at once) can each use their own output folder.
   distDir: process.env.NEXT_DIST_DIR || '.next',
   reactStrictMode: true,

@@ -95,9 +95,8 @@ async function holdings(userId: string) {
 function storedFiles(userId: string): number {
   const dir = path.join(process.env.STORAGE_DIR!, 'users', userId);
   if (!fs.existsSync(dir)) return 0;
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter(
-    (d) => d.isFile(),
-  ).length;
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())
+    .length;
 }
 
 /** A user who may spend (e-mail verified), with the session cookie. */
