@@ -25,7 +25,12 @@ try {
     const pool = opt('pool') ?? 'default';
     const t = await createWorkerToken(pool, opt('name') ?? `${pool} worker`);
     if (rest.includes('--json')) console.log(JSON.stringify(t));
-    else console.log(`Worker token for pool "${t.pool}" (id ${t.id}) — shown once:\n${t.token}`);
+    else {
+      console.log(`Worker token for pool "${t.pool}" (id ${t.id}) — shown once:\n${t.token}`);
+      console.log(
+        `It leases only jobs whose WORKER_POOLS rule names "${t.pool}", and jobs no rule matches.`,
+      );
+    }
   } else if (cmd === 'list') {
     console.table(await listWorkerTokens());
   } else if (cmd === 'revoke' && rest[0]) {
