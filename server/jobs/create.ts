@@ -16,6 +16,7 @@ import { parseInput } from '../validation';
 import { assertWebhookUrlAllowed } from '../webhooks/ssrf';
 import { poolsForJob } from '../workers/pools';
 import { signalJobQueued } from './queue-signal';
+import { acceptTestJob, isTestKey } from './test-mode';
 import { generateInput, type GenerateInput } from './schemas';
 
 /** SD 1.5 first; every configured base model is of this family until SDXL lands. */
@@ -247,6 +248,8 @@ const PREPARE_TX = { maxWait: 10_000, timeout: 120_000 };
 
 /** The one transaction that accepts a job of any kind: row, hold, active-job limit, signal. */
 export async function enqueueJob(a: EnqueueArgs) {
+  // A test-mode key (as_test_…): accepted already done, nothing spent, never queued.
+  if (await isTestKey(a.apiKeyId)) return acceptTestJob(a);
   const e = env();
   const user = await db().user.findUnique({ where: { id: a.userId }, select: { plan: true } });
   if (!user) throw new AppError('NOT_FOUND', 'User not found.');

@@ -15,6 +15,8 @@ export interface JobView {
   id: string;
   kind: Job['kind'];
   status: Job['status'];
+  /** False for a test-mode job (as_test_ key): nothing spent, placeholder outputs. */
+  livemode: boolean;
   price: number;
   progress: { step: number; total: number };
   previewUrl: string | null;
@@ -44,6 +46,7 @@ export type JobViewSource = Pick<
   | 'id'
   | 'kind'
   | 'status'
+  | 'livemode'
   | 'price'
   | 'progressStep'
   | 'progressTotal'
@@ -70,6 +73,7 @@ export async function toJobView(job: JobViewSource): Promise<JobView> {
     id: job.id,
     kind: job.kind,
     status: job.status,
+    livemode: job.livemode,
     price: job.price,
     progress: { step: job.progressStep, total: job.progressTotal },
     previewUrl: showPreview ? await s.signedGetUrl(job.previewKey!, URL_TTL_S.browser) : null,
@@ -111,7 +115,7 @@ export async function toJobView(job: JobViewSource): Promise<JobView> {
 // The API's most frequent read, in one statement on the plain pool: Prisma's per-query cost
 // (~1.5 ms here, three queries with the includes) was most of the request.
 const JOB_VIEW_SQL = `
-SELECT j.id, j.kind, j.status, j.price, j."progressStep", j."progressTotal", j."previewKey",
+SELECT j.id, j.kind, j.status, j.livemode, j.price, j."progressStep", j."progressTotal", j."previewKey",
        j."cancelRequested", j."errorCode", j."errorMessage", j.params,
        -- Prisma keeps UTC in timestamp columns; as timestamptz, pg parses them as UTC.
        j."createdAt" AT TIME ZONE 'UTC' AS "createdAt",

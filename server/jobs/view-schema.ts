@@ -8,6 +8,10 @@ export function jobViewSchema<D extends z.ZodType>(date: D) {
     id: z.uuid(),
     kind: z.enum(['GENERATE', 'EDIT', 'TRAIN']),
     status: z.enum(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']),
+    livemode: z.boolean().meta({
+      description:
+        'False for a job made with a test key (as_test_…): it spent nothing, never ran on a GPU, and its outputs are placeholder images marked TEST.',
+    }),
     price: z.number().int().meta({ description: 'Credits held for the job, captured on success.' }),
     progress: z.object({ step: z.number().int(), total: z.number().int() }),
     previewUrl: z.string().nullable().meta({ description: 'Latest latent preview while running.' }),

@@ -5,6 +5,7 @@ import type { Prisma, WebhookDelivery } from '@prisma/client';
 import { db } from '../db';
 import { env } from '../env';
 import { getJob } from '../jobs/user-jobs';
+import { loggableUrl } from './redact';
 import type { WebhookEventBody } from './schemas';
 import { jobUrlSecret } from './secrets';
 import { sendWebhook, type AttemptOutcome } from './send';
@@ -114,7 +115,7 @@ async function recordOutcome(
     },
   });
   console.info(
-    `[webhooks] ${row.id} ${row.eventType} → ${row.url} attempt ${attempt}/${MAX_ATTEMPTS}: ` +
+    `[webhooks] ${row.id} ${row.eventType} → ${loggableUrl(row.url)} attempt ${attempt}/${MAX_ATTEMPTS}: ` +
       `${outcome.ok ? `HTTP ${outcome.statusCode}` : outcome.error} in ${outcome.durationMs} ms; ` +
       (nextAttemptAt ? `retry at ${nextAttemptAt.toISOString()}` : status.toLowerCase()),
   );

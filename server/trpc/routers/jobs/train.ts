@@ -18,6 +18,6 @@ export const train = protectedProcedure
   .input(trainInput)
   .output(z.object({ id: z.string(), price: z.number().int(), status: z.string() }))
   .mutation(async ({ ctx, input }) => {
-    const job = await createTrainJob(ctx.user.id, input);
+    const job = await createTrainJob(ctx.user.id, input, { apiKeyId: ctx.apiKey?.keyId });
     return { id: job.id, price: job.price, status: job.status };
   });
