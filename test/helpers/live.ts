@@ -38,6 +38,10 @@ export async function waitFor<T>(
 export interface LiveApp {
   url: string;
   storageDir: string;
+  /** The server's process id (`next start` serves in this process), e.g. to read its memory. */
+  pid: number;
+  /** What the server printed so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -90,6 +94,8 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<L
   return {
     url,
     storageDir,
+    pid: child.pid!,
+    output: () => log,
     async stop() {
       await stopChild(child);
       fs.rmSync(storageDir, { recursive: true, force: true });
