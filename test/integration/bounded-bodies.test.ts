@@ -186,7 +186,7 @@ describe('REST JSON routes (restRoute + jsonBody) and the idempotency fingerprin
   });
 
   it('a Content-Length over 1 MB is refused before reading, with or without a key', async () => {
-    for (const extra of [{}, { 'idempotency-key': 'bounded-2' }]) {
+    for (const extra of [{}, { 'idempotency-key': 'bounded-2' }] as Record<string, string>[]) {
       const body = lazyBody(2 * 2 ** 30, prefix);
       const req = post(
         url,
