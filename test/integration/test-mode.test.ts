@@ -133,6 +133,10 @@ describe('test-mode keys', () => {
       where: { jobId: created.id },
       orderBy: { index: 'asc' },
     });
+    // Stored like outputs, so counted in the user's storage (and refused past the quota).
+    expect(
+      Number((await db().user.findUniqueOrThrow({ where: { id: user.id } })).storageUsedBytes),
+    ).toBe(outputs.reduce((n, o) => n + o.bytes, 0));
     for (const o of outputs) {
       const png = (await storage().get(o.storageKey))!;
       const meta = await sharp(png).metadata();
