@@ -56,6 +56,12 @@ export const ERROR_COPY: Record<AppErrorCode, ErrorCopy> = {
     action: { label: 'Buy credits', href: '/billing' },
     trustServerMessage: true,
   },
+  EMAIL_NOT_VERIFIED: {
+    title: 'Confirm your e-mail address',
+    fallback: 'Open the link we sent you to start creating; your starter credits arrive with it.',
+    action: { label: 'Resend the link', href: '/dashboard' },
+    trustServerMessage: true,
+  },
   RATE_LIMITED: {
     title: 'One moment',
     fallback: 'Too many requests at once. Wait a little, then try again.',
@@ -66,18 +72,18 @@ export const ERROR_COPY: Record<AppErrorCode, ErrorCopy> = {
     fallback: 'Choose a smaller file and try again.',
     trustServerMessage: true,
   },
-  UNSUPPORTED_MEDIA_TYPE: {
-    title: 'Unsupported file',
-    fallback: 'Use a PNG, JPEG or WebP image.',
-    trustServerMessage: true,
-  },
-  SERVICE_UNAVAILABLE: {
   QUOTA_EXCEEDED: {
     title: 'Your storage is full',
     fallback: 'Delete images, adapters or results you no longer need, or upgrade your plan.',
     action: { label: 'See your storage', href: '/dashboard' },
     trustServerMessage: true,
   },
+  UNSUPPORTED_MEDIA_TYPE: {
+    title: 'Unsupported file',
+    fallback: 'Use a PNG, JPEG or WebP image.',
+    trustServerMessage: true,
+  },
+  SERVICE_UNAVAILABLE: {
     title: 'Not available right now',
     fallback: 'This is not available on this server at the moment. Try again later.',
     trustServerMessage: true,

@@ -2,8 +2,8 @@
 // `npm run dev`: the whole product on this machine. Installs what is missing, starts the
 // embedded PostgreSQL (data under .data/, kept between runs) unless DATABASE_URL names another,
 // applies migrations, runs Next.js on :3000, and runs the Python worker on CPU with tiny
-// random-weight models (built once into .data/models) under a worker token it makes itself.
-// Ctrl-C stops everything.
+// random-weight models (built once into .data/models) under a worker token it makes itself, and a
+// local mail catcher (Mailpit) that receives every mail the app sends. Ctrl-C stops everything.
 // Node built-ins only until the npm packages are installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -83,6 +83,27 @@ try {
 fs.mkdirSync(DATA, { recursive: true });
 fs.writeFileSync(path.join(DATA, 'database-url'), databaseUrl + '\n', { mode: 0o600 });
 
+// Mail (verification links, password resets) goes to the local catcher, unless SMTP_URL names
+// a real server.
+let mailpit = null;
+if (!process.env.SMTP_URL) {
+  const { ensureMailpit, startMailpit } = await import('./lib/mailpit.mjs');
+  try {
+    const bin = ensureMailpit();
+    if (bin) {
+      mailpit = await startMailpit(bin);
+      children.push(mailpit.child);
+    } else {
+      log('dev', 'without Go there is no mail catcher: mails are printed here instead.');
+    }
+  } catch (e) {
+    log(
+      'dev',
+      `the mail catcher could not start (${e instanceof Error ? e.message : e}); mails are printed here instead`,
+    );
+  }
+}
+
 const TINY_BASE_MODEL = 'tiny-sd15';
 const ENCODER_ONNX = path.join(DATA, 'models', 'onnx', 'encoder.onnx');
 const MAP_MODELS = path.join(DATA, 'models', 'onnx', 'control-maps');
@@ -93,6 +114,7 @@ const appEnv = {
   DATABASE_URL: databaseUrl,
   BETTER_AUTH_SECRET: localAuthSecret(),
   APP_URL: process.env.APP_URL ?? `http://localhost:${PORT}`,
+  ...(mailpit ? { SMTP_URL: mailpit.smtpUrl } : {}),
   // The local worker serves the tiny model set; a real deployment names its own models.
   BASE_MODELS: process.env.BASE_MODELS ?? (withWorker ? TINY_BASE_MODEL : 'sd15'),
   ...(withWorker
@@ -231,4 +253,5 @@ if (withWorker) {
     );
   }
 }
+if (mailpit) log('dev', `Mail catcher (verification and reset mails): ${mailpit.webUrl}`);
 log('dev', `Adapter Studio: http://localhost:${PORT}  (Ctrl-C stops)`);

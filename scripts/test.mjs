@@ -18,7 +18,6 @@ import {
   ROOT,
 } from './lib/bootstrap.mjs';
 
-
 // While working on one area: `npm test -- --only=vitest test/integration/auth.test.ts` runs just
 // the named suites (typecheck, lint, worker, build, vitest, pytest) with the other arguments
 // handed to vitest. With no arguments every suite runs, which is what CI does.
@@ -48,6 +47,7 @@ await createDatabase(postgres.adminUrl, TEMPLATE);
 const templateUrl = postgres.url(TEMPLATE);
 
 const results = [];
+let mailpit = null;
 let exitCode = 0;
 
 function suite(name, cmd, args, { env = {}, counts } = {}) {
@@ -146,6 +146,14 @@ try {
   migrateDeploy(templateUrl);
 
   const stripeMock = buildStripeMock();
+  // The mail catcher every test reads verification and reset mails from (through its API).
+  if (wanted('vitest')) {
+    const { ensureMailpit, startMailpit } = await import('./lib/mailpit.mjs');
+    const mailpitBin = ensureMailpit();
+    if (mailpitBin) mailpit = await startMailpit(mailpitBin, { smtpPort: 41025, httpPort: 48025 });
+    else if (process.env.CI) throw new Error('CI needs the mail catcher: install Go (go.dev).');
+    else log('test', 'the tests that read mail will be skipped (no Go for the mail catcher).');
+  }
   const chromium = ensureChromium();
   if (wanted('typecheck')) suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   if (wanted('lint')) suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
@@ -157,27 +165,29 @@ try {
     suite('next build', bin('next'), ['build'], {
       env: { DATABASE_URL: templateUrl, NEXT_SKIP_TYPECHECK: '1' },
     });
-  if (wanted('vitest')) suite(
-    'vitest',
-    bin('vitest'),
-    [
-      'run',
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${path.join(ARTIFACTS, 'vitest.json')}`,
-      ...VITEST_ARGS,
-    ],
-    {
-      env: {
-        TEST_PG_ADMIN_URL: postgres.adminUrl,
-        TEST_PG_TEMPLATE: TEMPLATE,
-        NODE_ENV: 'test',
-        ...(stripeMock ? { STRIPE_MOCK_BIN: stripeMock } : {}),
-        ...(chromium ? { CHROMIUM_PATH: chromium } : {}),
+  if (wanted('vitest'))
+    suite(
+      'vitest',
+      bin('vitest'),
+      [
+        'run',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${path.join(ARTIFACTS, 'vitest.json')}`,
+        ...VITEST_ARGS,
+      ],
+      {
+        env: {
+          TEST_PG_ADMIN_URL: postgres.adminUrl,
+          TEST_PG_TEMPLATE: TEMPLATE,
+          NODE_ENV: 'test',
+          ...(stripeMock ? { STRIPE_MOCK_BIN: stripeMock } : {}),
+          ...(mailpit ? { SMTP_URL: mailpit.smtpUrl, MAILPIT_URL: mailpit.webUrl } : {}),
+          ...(chromium ? { CHROMIUM_PATH: chromium } : {}),
+        },
+        counts: vitestCounts,
       },
-      counts: vitestCounts,
-    },
-  );
+    );
   const workerTests = path.join(ROOT, 'gpu-worker', 'scripts', 'test.sh');
   if (wanted('pytest') && fs.existsSync(workerTests)) {
     const junit = path.join(ARTIFACTS, 'pytest.xml');
@@ -190,6 +200,7 @@ try {
   exitCode = 1;
   log('test', e instanceof Error ? e.message : String(e));
 } finally {
+  await mailpit?.stop();
   await postgres.stop().catch(() => {});
   fs.rmSync(pgDir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // Every setting the app reads, validated once with zod. Nothing is required for the local
 // default: `npm run dev` provides DATABASE_URL and a generated auth secret.
 import { z } from 'zod';
+import { parseTrustedProxies } from './auth/trusted-proxies';
 import { parseWorkerPools } from './workers/pools';
 
 const DEV_AUTH_SECRET = 'adapter-studio-development-secret-not-for-production';
@@ -73,6 +74,43 @@ const schema = z
     STARTER_CREDITS: intFromString(50, 0, 1_000_000),
     SIGN_IN_RATE_LIMIT_MAX: intFromString(5, 1, 10_000),
     SIGN_IN_RATE_LIMIT_WINDOW_S: intFromString(60, 1, 86_400),
+    /** Sign-ups per client address per window (where the address is known). */
+    SIGN_UP_RATE_LIMIT_MAX: intFromString(5, 1, 1_000_000),
+    SIGN_UP_RATE_LIMIT_WINDOW_S: intFromString(3600, 1, 86_400 * 7),
+    /** Sign-ups from everyone together per window: holds when no address can be trusted. */
+    SIGN_UP_GLOBAL_MAX: intFromString(100, 1, 10_000_000),
+    SIGN_UP_GLOBAL_WINDOW_S: intFromString(600, 1, 86_400 * 7),
+    /** Wrong passwords for one account before each further try waits (30 s, doubling, ≤ 1 h). */
+    SIGN_IN_ACCOUNT_FREE_TRIES: intFromString(5, 1, 100),
+    /** Proxies in front whose X-Forwarded-For is believed: a hop count or CIDRs (README). */
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        try {
+          return parseTrustedProxies(v);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      }),
+    /** A header the platform in front sets to the client's address (x-real-ip, cf-connecting-ip). */
+    CLIENT_IP_HEADER: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as x-real-ip')
+        .transform((v) => v.toLowerCase())
+        .optional(),
+    ),
+    /** SMTP server for mail (verification, password reset, lock notices): smtp(s)://user:pass@host:port. */
+    SMTP_URL: optionalString.pipe(
+      z
+        .string()
+        .url('must be a URL such as smtp://user:pass@smtp.example.com:587')
+        .refine((v) => /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://')
+        .optional(),
+    ),
+    MAIL_FROM: optionalString,
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
     STORAGE_DIR: z.string().default('.data/storage'),
     /** Signs storage URLs; derived from BETTER_AUTH_SECRET when unset. */
@@ -163,6 +201,27 @@ const schema = z
         code: 'custom',
         path: ['BETTER_AUTH_SECRET'],
         message: 'is required in production (32+ random characters, e.g. `openssl rand -hex 32`)',
+      });
+    }
+    if (env.NODE_ENV === 'production') {
+      for (const v of ['SMTP_URL', 'MAIL_FROM'] as const) {
+        if (!env[v]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [v],
+            message:
+              v === 'SMTP_URL'
+                ? 'is required in production: verification and password-reset mail go out over SMTP (smtp://user:pass@host:587)'
+                : 'is required in production: the sender of every mail, e.g. "Adapter Studio <no-reply@example.com>"',
+          });
+        }
+      }
+    }
+    if (env.CLIENT_IP_HEADER && env.TRUSTED_PROXIES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLIENT_IP_HEADER'],
+        message: 'set either CLIENT_IP_HEADER or TRUSTED_PROXIES, not both',
       });
     }
     if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {

@@ -10,6 +10,11 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: { http: 422, trpc: 'BAD_REQUEST', title: 'The request is not valid' },
   CONFLICT: { http: 409, trpc: 'CONFLICT', title: 'Conflicts with the current state' },
   INSUFFICIENT_CREDITS: { http: 402, trpc: 'PAYMENT_REQUIRED', title: 'Not enough credits' },
+  EMAIL_NOT_VERIFIED: {
+    http: 403,
+    trpc: 'FORBIDDEN',
+    title: 'Confirm your e-mail address first',
+  },
   RATE_LIMITED: { http: 429, trpc: 'TOO_MANY_REQUESTS', title: 'Too many requests' },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: 'PAYLOAD_TOO_LARGE', title: 'Too large' },
   QUOTA_EXCEEDED: { http: 413, trpc: 'PAYLOAD_TOO_LARGE', title: 'Storage quota reached' },

@@ -77,9 +77,16 @@ export function rateLimitHeaders(s: RateLimitState): Record<string, string> {
   };
 }
 
-/** Housekeeping, now and then: windows are useless a minute after they close. */
+/**
+ * Housekeeping, now and then: minute windows are useless a minute after they close; the long
+ * windows of server/auth/throttle.ts (keys `long:…`, at most a week) are kept 8 days.
+ */
 async function dropOldWindows(): Promise<void> {
   await pgPool()
-    .query(`DELETE FROM "RateLimitWindow" WHERE "windowStart" < now() - interval '10 minutes'`)
+    .query(
+      `DELETE FROM "RateLimitWindow"
+        WHERE ("windowStart" < now() - interval '10 minutes' AND "key" NOT LIKE 'long:%')
+           OR "windowStart" < now() - interval '8 days'`,
+    )
     .catch((e: Error) => console.warn(`[rate-limit] cleanup failed: ${e.message}`));
 }

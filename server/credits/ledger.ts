@@ -86,8 +86,22 @@ export const jobKeys = {
   settle: (jobId: string) => `job:${jobId}:settle`,
 };
 
-/** Holds a job's price: spendable → held. Throws INSUFFICIENT_CREDITS when it does not fit. */
-export function holdForJob(tx: Tx, userId: string, jobId: string, price: number) {
+/**
+ * Holds a job's price: spendable → held. Throws EMAIL_NOT_VERIFIED for an account whose address
+ * is not verified yet (it may look around, not spend) and INSUFFICIENT_CREDITS when the price
+ * does not fit.
+ */
+export async function holdForJob(tx: Tx, userId: string, jobId: string, price: number) {
+  const user = await tx.user.findUnique({
+    where: { id: userId },
+    select: { emailVerified: true, email: true },
+  });
+  if (user && !user.emailVerified) {
+    throw new AppError(
+      'EMAIL_NOT_VERIFIED',
+      `Confirm your e-mail address to start creating: open the link we sent to ${user.email} (or ask for a new one on your dashboard).`,
+    );
+  }
   return moveCredits(tx, {
     userId,
     kind: 'HOLD',

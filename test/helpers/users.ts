@@ -1,14 +1,26 @@
+import { verifyAndGrant } from '@/server/auth/auth';
 import { db } from '@/server/db';
+import { env } from '@/server/env';
 import { signUp } from './app';
 
 let n = 0;
-/** A real user made through sign-up (starter grant included); returns id and session cookie. */
-export async function makeUser(opts: { plan?: string; credits?: number } = {}) {
+/**
+ * A real user made through sign-up, with the address verified through the same function the
+ * verification link runs (starter grant included) unless `verified: false`; returns id, e-mail
+ * and session cookie.
+ */
+export async function makeUser(
+  opts: { plan?: string; credits?: number; verified?: boolean } = {},
+) {
   n += 1;
-  const email = `user${n}-${Date.now()}@example.com`;
+  const email = `user${n}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const { res, cookie } = await signUp(email, 'a perfectly fine password');
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
-  const user = await db().user.findUniqueOrThrow({ where: { email } });
+  let user = await db().user.findUniqueOrThrow({ where: { email } });
+  if (opts.verified !== false) {
+    await verifyAndGrant(user.id, env().STARTER_CREDITS);
+    user = await db().user.findUniqueOrThrow({ where: { email } });
+  }
   if (opts.plan || opts.credits !== undefined) {
     await db().user.update({
       where: { id: user.id },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { verifyAndGrant } from '@/server/auth/auth';
 import { db } from '@/server/db';
 import { starterGrantKey } from '@/server/credits/starter-grant';
 import { authRequest, cookieFrom, freshIp, signUp, trpcQuery } from '../helpers/app';
@@ -6,7 +7,7 @@ import { authRequest, cookieFrom, freshIp, signUp, trpcQuery } from '../helpers/
 const STARTER = Number(process.env.STARTER_CREDITS ?? 50);
 
 describe('sign-up → session → me', () => {
-  it('creates the user with the starter grant and a working session', async () => {
+  it('creates the user and a working session; credits wait for the verified address', async () => {
     const { res, cookie } = await signUp('ada@example.com', 'analytical engine 1843', 'Ada');
     expect(res.status).toBe(200);
     expect(cookie).toMatch(/session_token=/);
@@ -15,22 +16,36 @@ describe('sign-up → session → me', () => {
     expect(me.status).toBe(200);
     expect(me.data).toMatchObject({
       email: 'ada@example.com',
+      emailVerified: false,
       name: 'Ada',
       plan: 'free',
-      credits: { available: STARTER, held: 0 },
+      credits: { available: 0, held: 0 },
     });
 
     const user = await db().user.findUniqueOrThrow({
       where: { email: 'ada@example.com' },
       include: { ledger: true },
     });
-    expect(user.ledger).toHaveLength(1);
-    expect(user.ledger[0]).toMatchObject({
+    expect(user.ledger).toHaveLength(0);
+
+    // The verification (test/integration/verification.test.ts opens the real mailed link).
+    expect(await verifyAndGrant(user.id, STARTER)).toBe(true);
+    const verified = await db().user.findUniqueOrThrow({
+      where: { email: 'ada@example.com' },
+      include: { ledger: true },
+    });
+    expect(verified.ledger).toHaveLength(1);
+    expect(verified.ledger[0]).toMatchObject({
       kind: 'GRANT',
       amount: STARTER,
       balanceAfter: STARTER,
-      idempotencyKey: starterGrantKey(user.id),
+      idempotencyKey: starterGrantKey('ada@example.com'),
     });
+    expect((await trpcQuery('account.me', { cookie })).data).toMatchObject({
+      emailVerified: true,
+      credits: { available: STARTER, held: 0 },
+    });
+    expect(await verifyAndGrant(user.id, STARTER)).toBe(false);
   });
 
   it('signs in again with the right password and out again', async () => {
@@ -61,7 +76,7 @@ describe('sign-up and sign-in errors are clear and change nothing', () => {
     expect(await db().user.count({ where: { email: 'dup@example.com' } })).toBe(1);
     expect(
       await db().creditLedgerEntry.count({ where: { user: { email: 'dup@example.com' } } }),
-    ).toBe(1);
+    ).toBe(0);
   });
 
   it.each([
@@ -95,32 +110,33 @@ describe('sign-up and sign-in errors are clear and change nothing', () => {
     ).toBe(false);
   });
 
-  it('rate-limits repeated sign-in attempts from one address', async () => {
+  it('pauses an account after repeated wrong passwords, even for the right one', async () => {
+    // Per account (server/auth/throttle.ts); the per-address limit is in sign-in-limits.test.ts
+    // and, against the real server, client-address.e2e.test.ts.
     await signUp('margaret@example.com', 'apollo guidance 1969');
-    const ip = freshIp();
     const statuses: number[] = [];
     for (let i = 0; i < 7; i += 1) {
       const res = await authRequest(
         '/sign-in/email',
         { email: 'margaret@example.com', password: `wrong guess ${i}` },
-        { ip },
+        { ip: freshIp() },
       );
       statuses.push(res.status);
     }
-    const max = Number(process.env.SIGN_IN_RATE_LIMIT_MAX ?? 5);
-    expect(statuses.slice(0, max).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(max).every((s) => s === 429)).toBe(true);
-    // Even the right password is refused while limited…
+    const free = Number(process.env.SIGN_IN_ACCOUNT_FREE_TRIES ?? 5);
+    expect(statuses.slice(0, free).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(free).every((s) => s === 429)).toBe(true);
     const blocked = await authRequest(
       '/sign-in/email',
       { email: 'margaret@example.com', password: 'apollo guidance 1969' },
-      { ip },
+      { ip: freshIp() },
     );
     expect(blocked.status).toBe(429);
-    // …but another address is not affected.
+    // Another account is not affected.
+    await signUp('katherine@example.com', 'orbital mechanics 1962');
     const other = await authRequest(
       '/sign-in/email',
-      { email: 'margaret@example.com', password: 'apollo guidance 1969' },
+      { email: 'katherine@example.com', password: 'orbital mechanics 1962' },
       { ip: freshIp() },
     );
     expect(other.status).toBe(200);

@@ -1,5 +1,5 @@
 import { toNextJsHandler } from 'better-auth/next-js';
-import { auth } from '@/server/auth/auth';
+import { auth, withClientAddress } from '@/server/auth/auth';
 import { assertAuthRouteNotForged } from '@/server/auth/forgery';
 import { withBoundedBody } from '@/server/body';
 import { handle } from '@/server/http';
@@ -10,7 +10,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 const handler = (req: Request) =>
   handle(async () => {
     assertAuthRouteNotForged(req); // another site's page may not sign anyone in or out
-    return auth().handler(await withBoundedBody(req, MAX_BODY_BYTES, 'Auth requests'));
+    return auth().handler(
+      withClientAddress(await withBoundedBody(req, MAX_BODY_BYTES, 'Auth requests')),
+    );
   });
 
 export const { GET, POST } = toNextJsHandler(handler);

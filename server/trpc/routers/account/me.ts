@@ -8,6 +8,8 @@ import { protectedProcedure } from '../../init';
 export const meOutput = z.object({
   id: z.string(),
   email: z.string(),
+  /** False until the link in the verification mail is opened: such an account cannot spend. */
+  emailVerified: z.boolean(),
   name: z.string(),
   plan: z.string(),
   credits: z.object({ available: z.number().int(), held: z.number().int() }),
@@ -18,7 +20,7 @@ export const meOutput = z.object({
 export const me = protectedProcedure.output(meOutput).query(async ({ ctx }) => {
   const user = await db().user.findUnique({
     where: { id: ctx.user.id },
-    select: { id: true, email: true, name: true, plan: true },
+    select: { id: true, email: true, emailVerified: true, name: true, plan: true },
   });
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
   const [credits, storage] = await Promise.all([getBalance(user.id), storageUse(user.id)]);
