@@ -2,6 +2,7 @@
 // Files live in object storage under the user's namespace and go with the record.
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { text } from '../jobs/schemas';
 import { db } from '../db';
 import { env } from '../env';
 import { AppError } from '../errors';
@@ -11,7 +12,7 @@ import { chargeStorage, releaseStorage } from '../storage/quota';
 import { parseInput } from '../validation';
 import { inspectAdapterFile } from './inspect';
 
-export const adapterName = z.string().trim().min(1, 'Give the adapter a name').max(80);
+export const adapterName = text(80, 'Give the adapter a name');
 
 const importFields = z.strictObject({
   name: adapterName,

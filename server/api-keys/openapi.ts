@@ -9,6 +9,13 @@ import { z } from 'zod';
 import { editInput, generateInput, trainInput } from '../jobs/schemas';
 import * as wh from '../webhooks/schemas';
 import { ERROR_CODES } from '../errors';
+import { MAX_ADAPTER_BYTES } from '../adapters/inspect';
+import {
+  MAX_INPUT_PIXELS,
+  MAX_STORED_SIDE,
+  MAX_UPLOAD_BYTES,
+  MIN_IMAGE_SIDE,
+} from '../references/image-safety';
 import { MAX_WAIT_S } from './prefer-wait';
 import * as s from './schemas';
 import { usageQuery } from './usage';
@@ -32,11 +39,21 @@ const c = {
   adapter: s.adapter.openapi('Adapter'),
 };
 
-function problems(...codes: (keyof typeof ERROR_CODES)[]): Responses {
+/** Statuses every operation can answer: no or a bad key (401), a key without the scope or a
+ * cookie caller's foreign Origin (403), the plan's rate limit (429). */
+const ALWAYS = ['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED'] as const;
+/** What any request body can meet: too large (413), without or with the wrong Content-Type
+ * (415), not the schema (422). */
+const BODY = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] as const;
+
+type Code = keyof typeof ERROR_CODES;
+
+function problems(...codes: Code[]): Responses {
   const out: Responses = {};
-  for (const code of ['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', ...codes] as const) {
+  for (const code of [...ALWAYS, ...codes]) {
     const { http, title } = ERROR_CODES[code];
     const prev = out[http] as { description: string } | undefined;
+    if (prev?.description.split('; ').includes(title)) continue;
     out[http] = {
       description: prev ? `${prev.description}; ${title}` : title,
       content: { 'application/problem+json': { schema: c.problem } },
@@ -45,27 +62,59 @@ function problems(...codes: (keyof typeof ERROR_CODES)[]): Responses {
   return out;
 }
 
-const idempotencyKey = z.string().min(1).max(255).optional().meta({
-  description:
-    'Retrying with the same key and body returns the stored response for 24 h; the same key with another body is a 422.',
-});
+/** A link from a response to an operation taking the `id` found at `pointer` in its body. */
+function link(operationId: string, pointer: string, description: string) {
+  return { operationId, parameters: { id: `$response.body#${pointer}` }, description };
+}
+
+const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/)
+  .optional()
+  .meta({
+    description:
+      'Retrying with the same key and body returns the stored response for 24 h; the same key with another body is a 422, and while the first request with it is still running a 409.',
+  });
 const prefer = z
   .string()
   .optional()
   .meta({
     description: `\`wait=N\` (N ≤ ${MAX_WAIT_S}): answer when the job finishes, or 202 after N seconds.`,
-    example: 'wait=30',
+    example: 'wait=1',
   });
 const idParam = z.object({ id: z.uuid() });
 
+const jobLinks = {
+  GetJob: link('getJob', '/id', 'The job just created.'),
+  CancelJob: link('cancelJob', '/id', 'Cancel the job just created.'),
+};
+
 const jobCreated = (): Responses => ({
-  201: json(c.job, 'The job, queued (or finished, when asked to wait).'),
-  202: json(c.job, 'Still running after the requested wait.'),
-  ...problems('VALIDATION_FAILED', 'NOT_FOUND', 'INSUFFICIENT_CREDITS', 'PAYLOAD_TOO_LARGE'),
+  201: { ...json(c.job, 'The job, queued (or finished, when asked to wait).'), links: jobLinks },
+  202: { ...json(c.job, 'Still running after the requested wait.'), links: jobLinks },
+  ...problems(
+    ...BODY,
+    'NOT_FOUND',
+    'CONFLICT',
+    'INSUFFICIENT_CREDITS',
+    'QUOTA_EXCEEDED',
+    'SERVICE_UNAVAILABLE',
+  ),
+  403: {
+    description:
+      'Not allowed: the key lacks jobs:write, a cookie caller sent a foreign Origin, or the account has not confirmed its e-mail address yet (no job is made before it has)',
+    content: { 'application/problem+json': { schema: c.problem } },
+  },
+  429: {
+    description:
+      "Too many requests: the plan's rate limit, or its limit of jobs in progress at once",
+    content: { 'application/problem+json': { schema: c.problem } },
+  },
 });
 
-function jobPost(path: string, summary: string, body: z.ZodType): RouteConfig {
+function jobPost(operationId: string, path: string, summary: string, body: z.ZodType): RouteConfig {
   return {
+    operationId,
     method: 'post',
     path,
     summary,
@@ -82,28 +131,38 @@ function multipart(schema: z.ZodType) {
   return { required: true, content: { 'multipart/form-data': { schema } } };
 }
 
-export function buildOpenApiDocument(serverUrl: string) {
+/**
+ * The document for a server at `serverUrl`. `baseModels`, where given (the served document:
+ * the deployment's BASE_MODELS), become the enum of every `baseModel` a request may name; the
+ * committed document leaves them open, since each deployment names its own.
+ */
+export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly string[]) {
   const r = new OpenAPIRegistry();
   const bearer = r.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
     description: 'An API key from the dashboard: `Authorization: Bearer as_live_…`.',
   });
-  r.registerPath(jobPost('/generations', 'Generate images', c.generate));
-  r.registerPath(jobPost('/edits', 'Edit a photo with words (CoSINE)', c.edit));
-  r.registerPath(jobPost('/trainings', 'Train a personal adapter', c.train));
+  r.registerPath(jobPost('createGeneration', '/generations', 'Generate images', c.generate));
+  r.registerPath(jobPost('createEdit', '/edits', 'Edit a photo with words (CoSINE)', c.edit));
+  r.registerPath(jobPost('createTraining', '/trainings', 'Train a personal adapter', c.train));
   r.registerPath({
+    operationId: 'listJobs',
     method: 'get',
     path: '/jobs',
     summary: 'List jobs, newest first',
     tags: ['Jobs'],
     request: { query: s.jobListQuery },
     responses: {
-      200: json(z.object({ items: z.array(c.job), nextCursor: z.string().nullable() }), 'A page.'),
+      200: {
+        ...json(z.object({ items: z.array(c.job), nextCursor: z.string().nullable() }), 'A page.'),
+        links: { GetJob: link('getJob', '/items/0/id', 'The newest job of the page.') },
+      },
       ...problems('VALIDATION_FAILED'),
     },
   });
   r.registerPath({
+    operationId: 'getJob',
     method: 'get',
     path: '/jobs/{id}',
     summary: 'Get a job',
@@ -116,6 +175,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
   });
   r.registerPath({
+    operationId: 'cancelJob',
     method: 'post',
     path: '/jobs/{id}/cancel',
     summary: 'Cancel a job (queued: at once, credits back; running: at its next step)',
@@ -123,35 +183,50 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params: idParam, headers: z.object({ 'Idempotency-Key': idempotencyKey }) },
     responses: {
       200: json(s.cancelResult, 'Cancel accepted.'),
-      ...problems('NOT_FOUND', 'CONFLICT'),
+      ...problems('NOT_FOUND', 'CONFLICT', 'VALIDATION_FAILED'),
     },
   });
   r.registerPath({
+    operationId: 'listReferences',
     method: 'get',
     path: '/references',
     summary: 'List the reference library',
     tags: ['References'],
     responses: {
-      200: json(z.object({ items: z.array(c.reference) }), 'The library.'),
+      200: {
+        ...json(z.object({ items: z.array(c.reference) }), 'The library.'),
+        links: {
+          DeleteReference: link('deleteReference', '/items/0/id', 'The newest image.'),
+        },
+      },
       ...problems(),
     },
   });
+  const uploaded = {
+    DeleteReference: link('deleteReference', '/id', 'The image just stored.'),
+  };
   r.registerPath({
+    operationId: 'uploadReference',
     method: 'post',
     path: '/references',
     summary: 'Upload a reference image',
+    description: `JPEG, PNG or WebP in the field \`file\`: at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB, at least ${MIN_IMAGE_SIDE} pixels on each side and at most ${MAX_INPUT_PIXELS / 1e6} megapixels. The image is decoded, turned upright by its EXIF orientation and re-encoded without metadata (at most ${MAX_STORED_SIDE} pixels on the long side); the same image twice is stored once. A file that is not such an image is a 415 or 422, one over the limits a 413, and one past the plan's storage quota a 413 that says the numbers.`,
     tags: ['References'],
     request: {
       headers: z.object({ 'Idempotency-Key': idempotencyKey }),
       body: multipart(s.imageUpload),
     },
     responses: {
-      201: json(s.uploadedReference, 'Stored (metadata stripped, re-encoded).'),
-      200: json(s.uploadedReference, 'Already in the library.'),
-      ...problems('VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+      201: {
+        ...json(s.uploadedReference, 'Stored (metadata stripped, re-encoded).'),
+        links: uploaded,
+      },
+      200: { ...json(s.uploadedReference, 'Already in the library.'), links: uploaded },
+      ...problems(...BODY, 'QUOTA_EXCEEDED', 'CONFLICT'),
     },
   });
   r.registerPath({
+    operationId: 'deleteReference',
     method: 'delete',
     path: '/references/{id}',
     summary: 'Delete a reference image and everything derived from it',
@@ -159,31 +234,42 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params: idParam },
     responses: { 204: { description: 'Deleted.' }, ...problems('NOT_FOUND') },
   });
+  const adapterLinks = (pointer: string) => ({
+    RenameAdapter: link('renameAdapter', pointer, 'Rename it.'),
+    DeleteAdapter: link('deleteAdapter', pointer, 'Delete it.'),
+  });
   r.registerPath({
+    operationId: 'listAdapters',
     method: 'get',
     path: '/adapters',
     summary: 'List adapters',
     tags: ['Adapters'],
     responses: {
-      200: json(z.object({ items: z.array(c.adapter) }), 'The adapters.'),
+      200: {
+        ...json(z.object({ items: z.array(c.adapter) }), 'The adapters.'),
+        links: adapterLinks('/items/0/id'),
+      },
       ...problems(),
     },
   });
   r.registerPath({
+    operationId: 'importAdapter',
     method: 'post',
     path: '/adapters',
     summary: 'Import a LoRA or spectral-shift file (.safetensors)',
+    description: `A \`.safetensors\` file of at most ${MAX_ADAPTER_BYTES / 2 ** 20} MB in the field \`file\`: its header is read and checked against the data before anything is stored, and a LoRA (kohya or PEFT layout) or spectral shift is recognised from its tensor names; pickles and other formats are refused (415), a file that is not what it claims or made for another base model is a 422, and one past the plan's storage quota a 413.`,
     tags: ['Adapters'],
     request: {
       headers: z.object({ 'Idempotency-Key': idempotencyKey }),
       body: multipart(s.adapterUpload),
     },
     responses: {
-      201: json(s.importedAdapter, 'Imported.'),
-      ...problems('VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+      201: { ...json(s.importedAdapter, 'Imported.'), links: adapterLinks('/id') },
+      ...problems(...BODY, 'QUOTA_EXCEEDED', 'CONFLICT'),
     },
   });
   r.registerPath({
+    operationId: 'renameAdapter',
     method: 'patch',
     path: '/adapters/{id}',
     summary: 'Rename an adapter',
@@ -194,10 +280,11 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
     responses: {
       200: json(z.object({ id: z.uuid(), name: z.string() }), 'Renamed.'),
-      ...problems('NOT_FOUND', 'VALIDATION_FAILED'),
+      ...problems('NOT_FOUND', ...BODY),
     },
   });
   r.registerPath({
+    operationId: 'deleteAdapter',
     method: 'delete',
     path: '/adapters/{id}',
     summary: 'Delete an adapter',
@@ -206,6 +293,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     responses: { 204: { description: 'Deleted.' }, ...problems('NOT_FOUND') },
   });
   r.registerPath({
+    operationId: 'getAccount',
     method: 'get',
     path: '/account',
     summary: 'Balance, plan, rate limit and the last 30 days of API usage',
@@ -213,6 +301,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     responses: { 200: json(s.account, 'The account.'), ...problems() },
   });
   r.registerPath({
+    operationId: 'getUsage',
     method: 'get',
     path: '/usage',
     summary: 'Requests and credits spent per API key and day',
@@ -237,23 +326,61 @@ export function buildOpenApiDocument(serverUrl: string) {
     servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
     security: [{ [bearer.name]: [] }],
   });
+  if (baseModels) restrictBaseModels(doc, baseModels);
   return doc;
+}
+
+const BASE_MODEL_NOTE = 'One of the base models this server offers; the first is the default.';
+
+/** Every `baseModel` property of a request schema → the enum of this server's base models. */
+function restrictBaseModels(doc: unknown, models: readonly string[]) {
+  const walk = (node: unknown, key: string | null, inResponse: boolean) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, null, inResponse));
+    const o = node as Record<string, unknown>;
+    if (key === 'baseModel' && !inResponse && o.type === 'string') {
+      o.enum = [...models];
+      o.description = BASE_MODEL_NOTE;
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) {
+      if (k === 'properties' && v && typeof v === 'object') {
+        for (const [p, sub] of Object.entries(v)) walk(sub, p, inResponse);
+      } else {
+        walk(
+          v,
+          null,
+          inResponse || k === 'responses' || ['Job', 'Adapter', 'Reference'].includes(k),
+        );
+      }
+    }
+  };
+  walk(doc, null, false);
 }
 
 function registerWebhookPaths(r: OpenAPIRegistry) {
   const tags = ['Webhooks'];
   const endpoint = wh.endpointView.openapi('WebhookEndpoint');
+  const endpointLinks = (pointer: string) => ({
+    GetSecret: link('getWebhookSecret', pointer, "The endpoint's signing secret."),
+    DeleteWebhook: link('deleteWebhook', pointer, 'Delete the endpoint.'),
+  });
   r.registerPath({
+    operationId: 'listWebhooks',
     method: 'get',
     path: '/webhooks',
     summary: 'List registered webhook endpoints',
     tags,
     responses: {
-      200: json(z.object({ items: z.array(endpoint) }), 'The endpoints.'),
+      200: {
+        ...json(z.object({ items: z.array(endpoint) }), 'The endpoints.'),
+        links: endpointLinks('/items/0/id'),
+      },
       ...problems(),
     },
   });
   r.registerPath({
+    operationId: 'createWebhook',
     method: 'post',
     path: '/webhooks',
     summary: 'Register an endpoint (https; private and loopback addresses are refused)',
@@ -263,11 +390,15 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
       body: { required: true, content: { 'application/json': { schema: wh.createEndpointInput } } },
     },
     responses: {
-      201: json(wh.createdEndpointView, 'Registered; the answer carries the signing secret.'),
-      ...problems('VALIDATION_FAILED'),
+      201: {
+        ...json(wh.createdEndpointView, 'Registered; the answer carries the signing secret.'),
+        links: endpointLinks('/id'),
+      },
+      ...problems(...BODY, 'CONFLICT'),
     },
   });
   r.registerPath({
+    operationId: 'deleteWebhook',
     method: 'delete',
     path: '/webhooks/{id}',
     summary: 'Delete an endpoint',
@@ -276,6 +407,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     responses: { 204: { description: 'Deleted.' }, ...problems('NOT_FOUND') },
   });
   r.registerPath({
+    operationId: 'getWebhookSecret',
     method: 'get',
     path: '/webhooks/{id}/secret',
     summary: "An endpoint's signing secret",
@@ -284,6 +416,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems('NOT_FOUND') },
   });
   r.registerPath({
+    operationId: 'getJobWebhookSecret',
     method: 'get',
     path: '/webhooks/job-secret',
     summary: 'The secret that signs deliveries to per-job `webhook` URLs',
@@ -291,17 +424,24 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems() },
   });
   r.registerPath({
+    operationId: 'listWebhookDeliveries',
     method: 'get',
     path: '/webhooks/deliveries',
     summary: 'The delivery log, newest first',
     tags,
     request: { query: wh.listDeliveriesInput },
     responses: {
-      200: json(wh.deliveryList, 'A page of deliveries.'),
+      200: {
+        ...json(wh.deliveryList, 'A page of deliveries.'),
+        links: {
+          Replay: link('replayWebhookDelivery', '/items/0/id', 'Send the newest delivery again.'),
+        },
+      },
       ...problems('VALIDATION_FAILED'),
     },
   });
   r.registerPath({
+    operationId: 'replayWebhookDelivery',
     method: 'post',
     path: '/webhooks/deliveries/{id}/replay',
     summary: 'Send a delivery again, as the same message (same webhook-id)',
@@ -309,7 +449,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     request: { params: idParam },
     responses: {
       202: json(wh.deliveryView, 'Queued again.'),
-      ...problems('NOT_FOUND', 'CONFLICT'),
+      ...problems('NOT_FOUND', 'CONFLICT', 'VALIDATION_FAILED'),
     },
   });
   const event = wh.webhookEventBody.openapi('WebhookEvent');

@@ -1,6 +1,6 @@
 // `Prefer: wait=N` (RFC 7240), as Replicate offers it: hold the response up to N seconds (at
 // most 60) until the job finishes; a job still running by then is answered 202 as it stands.
-import { isTerminal } from '../jobs/lock';
+import { isJobId, isTerminal } from '../jobs/lock';
 import { getJob, type JobView } from '../jobs/user-jobs';
 import { db } from '../db';
 
@@ -19,9 +19,14 @@ export function preferredWait(req: Request): number | null {
 }
 
 async function waitForFinish(userId: string, jobId: string, seconds: number): Promise<JobView> {
+  // Not a job id: getJob says 404 (the poll below would hand the database a non-UUID: a 500).
+  if (!isJobId(jobId)) return getJob(userId, jobId);
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    const row = await db().job.findFirst({ where: { id: jobId, userId }, select: { status: true } });
+    const row = await db().job.findFirst({
+      where: { id: jobId, userId },
+      select: { status: true },
+    });
     if (!row || isTerminal(row.status) || Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
   }

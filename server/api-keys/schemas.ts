@@ -6,6 +6,7 @@ import { adapterName } from '../adapters/adapters';
 import { adapterViewSchema } from '../adapters/view-schema';
 import { jobViewSchema } from '../jobs/view-schema';
 import { pageCursor } from '../pagination';
+import { MAX_INPUT_PIXELS, MAX_UPLOAD_BYTES, MIN_IMAGE_SIDE } from '../references/image-safety';
 import { referenceViewSchema } from '../references/view-schema';
 import { API_SCOPES } from './keys';
 
@@ -35,12 +36,19 @@ export const uploadedReference = z.object({
 });
 
 export const imageUpload = z.object({
-  file: z.string().meta({ format: 'binary', description: 'JPEG, PNG or WebP, at most 20 MB.' }),
+  file: z.string().meta({
+    format: 'binary',
+    description: `JPEG, PNG or WebP: at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB, at least ${MIN_IMAGE_SIDE} pixels on each side, at most ${MAX_INPUT_PIXELS / 1e6} megapixels.`,
+    'x-max-bytes': MAX_UPLOAD_BYTES,
+    'x-min-side-px': MIN_IMAGE_SIDE,
+    'x-max-pixels': MAX_INPUT_PIXELS,
+    'x-media-types': ['image/jpeg', 'image/png', 'image/webp'],
+  }),
 });
 
-export const adapterUpload = z.object({
+export const adapterUpload = z.strictObject({
   file: z.string().meta({ format: 'binary', description: '.safetensors, LoRA or spectral shift.' }),
-  name: z.string().max(80),
+  name: adapterName,
   baseModel: z.string().max(64).optional(),
 });
 

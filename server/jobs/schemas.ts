@@ -24,7 +24,23 @@ const multipleOf8 = (name: string) =>
     .int()
     .min(256, `${name} must be at least 256`)
     .max(1024, `${name} must be at most 1024`)
-    .refine((v) => v % 8 === 0, `${name} must be a multiple of 8`);
+    .multipleOf(8, `${name} must be a multiple of 8`);
+
+/**
+ * The characters String.prototype.trim() removes (ECMAScript WhiteSpace and LineTerminator),
+ * spelled out so that the OpenAPI pattern means the same in every regex dialect.
+ */
+const TRIMMED =
+  '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+/** Has a character trim() keeps: what `.trim().min(1)` accepts, as a pattern the document shows. */
+export const NOT_BLANK = new RegExp(`[^${TRIMMED}]`);
+
+/**
+ * Text of at most `max` characters as sent (the document's maxLength), trimmed, and not blank.
+ * The length is checked before trimming so that the document's limit is the server's.
+ */
+export const text = (max: number, blank = 'must not be blank') =>
+  z.string().max(max).trim().min(1, blank).regex(NOT_BLANK, blank);
 
 /** Pixels on the short side that train and edit jobs work at. */
 const trainingResolution = z
@@ -32,7 +48,7 @@ const trainingResolution = z
   .int()
   .min(64)
   .max(1024)
-  .refine((v) => v % 8 === 0, 'resolution must be a multiple of 8')
+  .multipleOf(8, 'resolution must be a multiple of 8')
   .default(512);
 const seedInput = z
   .number()
@@ -70,8 +86,8 @@ export const loraInput = z.strictObject({
 });
 
 export const generateInput = z.strictObject({
-  prompt: z.string().trim().min(1, 'Write a prompt').max(2000),
-  negativePrompt: z.string().trim().max(2000).default(''),
+  prompt: text(2000, 'Write a prompt'),
+  negativePrompt: z.string().max(2000).trim().default(''),
   baseModel: z.string().min(1).max(64).optional(),
   width: multipleOf8('width').default(512),
   height: multipleOf8('height').default(512),
@@ -91,11 +107,11 @@ export const generateInput = z.strictObject({
 export type GenerateInput = z.infer<typeof generateInput>;
 export type GenerateInputRaw = z.input<typeof generateInput>;
 
-const prompt = (what: string) => z.string().trim().min(1, `Write ${what}`).max(1000);
+const prompt = (what: string) => text(1000, `Write ${what}`);
 
 export const trainInput = z
   .strictObject({
-    name: z.string().trim().min(1, 'Give the adapter a name').max(80),
+    name: text(80, 'Give the adapter a name'),
     method: z.enum(['svdiff', 'lora']).default('svdiff'),
     rank: z.number().int().min(1).max(128).default(8),
     imageIds: z
@@ -104,14 +120,14 @@ export const trainInput = z
       .max(20, 'Choose at most 20 photos'),
     instancePrompt: prompt('a prompt naming the subject, e.g. "a photo of sks dog"'),
     /** The words naming the subject inside the prompt ("sks dog"); needed for two subjects. */
-    token: z.string().trim().min(1).max(100).optional(),
-    classPrompt: z.string().trim().max(1000).optional(),
+    token: text(100).optional(),
+    classPrompt: z.string().max(1000).trim().optional(),
     priorPreservation: z.boolean().default(false),
     secondSubject: z
       .strictObject({
         imageIds: z.array(z.uuid()).min(1).max(20),
         instancePrompt: prompt('a prompt naming the second subject'),
-        token: z.string().trim().min(1).max(100),
+        token: text(100),
       })
       .optional(),
     steps: z.number().int().min(10).max(2000).default(500),
@@ -156,7 +172,7 @@ export const editInput = z.strictObject({
   numImages: z.number().int().min(1).max(4).default(1),
   resolution: trainingResolution,
   seed: seedInput,
-  name: z.string().trim().min(1).max(80).optional(),
+  name: text(80).optional(),
   baseModel: z.string().min(1).max(64).optional(),
   webhook: webhookUrl.optional(),
 });

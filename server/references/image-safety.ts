@@ -9,6 +9,8 @@ export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const MAX_INPUT_PIXELS = 36_000_000;
 /** Longest side of the stored original. */
 export const MAX_STORED_SIDE = 2048;
+/** The shortest side a reference image may have, in pixels. */
+export const MIN_IMAGE_SIDE = 64;
 export const THUMBNAIL_SIDE = 256;
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -165,8 +167,11 @@ export async function normaliseImage(bytes: Buffer): Promise<NormalisedImage> {
       `Images must be at most ${MAX_INPUT_PIXELS / 1e6} megapixels (this one is ${w}×${h}).`,
     );
   }
-  if (Math.min(w, h) < 64)
-    throw new AppError('VALIDATION_FAILED', 'Images must be at least 64 pixels on each side.');
+  if (Math.min(w, h) < MIN_IMAGE_SIDE)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Images must be at least ${MIN_IMAGE_SIDE} pixels on each side.`,
+    );
   try {
     // rotate() applies EXIF orientation; output carries no metadata (EXIF, GPS, ICC text) at all.
     const { data, info } = await sharp(bytes, opts)

@@ -23,13 +23,17 @@ function hasNoCredentials(v: string): boolean {
 /** A syntactically acceptable webhook URL; ssrf.ts then checks where it points. */
 export const webhookUrl = z
   .string()
-  .trim()
   .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
+  .trim()
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }))
   .refine(hasNoCredentials, 'must not contain a user name or password')
-  .describe(
-    'https URL that receives job.succeeded / job.failed / job.canceled (Standard Webhooks); private and loopback addresses are refused',
-  );
+  // What the document states; ssrf.ts refuses the rest (http, literal private addresses).
+  .meta({
+    format: 'uri',
+    pattern: '^https://',
+    description:
+      'https URL that receives job.succeeded / job.failed / job.canceled (Standard Webhooks); no user name or password, and private, loopback and link-local addresses are refused',
+  });
 
 export const createEndpointInput = z.strictObject({
   url: webhookUrl,
