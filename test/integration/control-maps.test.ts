@@ -72,14 +72,24 @@ describe('control-map preview', () => {
     expect(((await res.json()) as { detail: string }).detail).toMatch(
       /depth maps are not available/,
     );
+    const state = async () => {
+      const u = await db().user.findUniqueOrThrow({ where: { id: user.id } });
+      return {
+        balance: u.creditBalance,
+        held: u.creditHeld,
+        jobs: await db().job.count({ where: { userId: user.id } }),
+        ledger: await db().creditLedgerEntry.count({ where: { userId: user.id } }),
+      };
+    };
+    const before = await state();
     await expect(
       createGenerateJob(user.id, {
         prompt: 'x',
         controls: [{ imageId, type: 'depth', preprocess: 'depth' }],
       }),
     ).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
-    const u = await db().user.findUniqueOrThrow({ where: { id: user.id } });
-    expect(u.creditHeld).toBeGreaterThan(0); // only the earlier canny job's hold
+    // The refusal made no job, held nothing and wrote nothing to the ledger.
+    expect(await state()).toEqual(before);
   });
 
   it('uses an operator-supplied ONNX model once it is configured', async () => {

@@ -1,8 +1,10 @@
 // The job state machine at the domain level: lease, heartbeat, complete, fail, release, cancel,
 // lease expiry — each transition with its credit movement, and every repeat harmless.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '@/server/db';
+import { env } from '@/server/env';
 import { createGenerateJob } from '@/server/jobs/create';
+import { waitForQueuedJob } from '@/server/jobs/queue-signal';
 import { expireLeases } from '@/server/jobs/sweep';
 import { cancelJob, getJob } from '@/server/jobs/user-jobs';
 import { storage } from '@/server/storage';
@@ -103,13 +105,19 @@ describe('lease', () => {
 
   it('long-polls: a waiting lease answers as soon as a job is queued', async () => {
     const u = await makeUser();
-    const waiting = leaseWithWait(leaseBody('w-wait', 10));
-    await new Promise((r) => setTimeout(r, 300));
-    const t0 = Date.now();
+    // The longest wait a worker may ask for: the lease can only answer with the job.
+    const waiting = leaseWithWait(leaseBody('w-wait', 60));
+    // Parked on the queue signal (no sleep: the waiter is there or the test times out).
+    const waiters = () =>
+      (globalThis as { __queueListener?: { waiters: Set<unknown> } }).__queueListener?.waiters
+        .size ?? 0;
+    await vi.waitFor(() => expect(waiters()).toBeGreaterThan(0), { timeout: 30_000 });
+    // A waiter whose own timeout outlasts the test: only the job's signal can wake it.
+    const woken = waitForQueuedJob(10 * 60_000);
+    await new Promise((r) => setImmediate(r)); // registered before the job commits
     const job = await createGenerateJob(u.id, { prompt: 'wake up' });
-    const got = await waiting;
-    expect(got?.id).toBe(job.id);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    await woken;
+    expect((await waiting)?.id).toBe(job.id);
   });
 
   it('two workers never lease the same job', async () => {
@@ -129,12 +137,20 @@ describe('lease', () => {
 describe('worker reports', () => {
   it('heartbeat records progress and a preview, extends the lease, carries the cancel flag', async () => {
     const { u, job, lease } = await leased();
+    // A lease about to run out: the heartbeat must push it a full TTL past the beat.
+    const soon = new Date(Date.now() + 2_000);
+    await db().job.update({ where: { id: job.id }, data: { leaseExpiresAt: soon } });
+    const beatAt = Date.now();
     const hb = await recordHeartbeat(job.id, {
       lease_id: lease.lease_id,
       progress: { stage: 'denoising', step: 2, total: 4 },
       preview_png_base64: PNG_1x1.toString('base64'),
     });
     expect(hb.cancel).toBe(false);
+    const extended = (await db().job.findUniqueOrThrow({ where: { id: job.id } })).leaseExpiresAt!;
+    expect(extended.getTime()).toBeGreaterThan(soon.getTime());
+    expect(extended.getTime()).toBeGreaterThanOrEqual(beatAt + env().WORKER_LEASE_TTL_S * 1000);
+    expect(hb.lease_expires_at).toBe(extended.toISOString());
     const view = await getJob(u.id, job.id);
     expect(view.progress).toEqual({ step: 2, total: 4 });
     expect(view.previewUrl).toMatch(/preview\.png/);

@@ -3,7 +3,7 @@
 // handlers with real Requests and a real database.
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as account } from '@/app/api/v1/account/route';
 import {
   DELETE as deleteAdapterRoute,
@@ -21,6 +21,7 @@ import { POST as stripeWebhook } from '@/app/api/stripe/webhook/route';
 import { GET as trpcGet, POST as trpcPost } from '@/app/api/trpc/[trpc]/route';
 import { type ApiScope } from '@/server/api-keys/keys';
 import { db } from '@/server/db';
+import { resetEnv } from '@/server/env';
 import { photoPng } from '../helpers/hostile-files';
 import { tinyModels } from '../helpers/live';
 import {
@@ -31,6 +32,7 @@ import {
   routeParams,
   userWithKey,
 } from '../helpers/rest';
+import { event, objects, payload, stripeEnv } from '../helpers/stripe-events';
 import { balanceOf, leaseBody, makeUser } from '../helpers/users';
 import { failJob, leaseNextJob } from '../helpers/workers';
 
@@ -324,16 +326,41 @@ describe('one auth middleware', () => {
       }),
     );
     expect(checkout.status).toBe(403);
-    const stripe = await stripeWebhook(
-      new Request('http://localhost:3000/api/stripe/webhook', {
-        method: 'POST',
-        headers: jsonHeaders(a.secret),
-        body: '{}',
-      }),
-    );
-    // Refused (Stripe is not configured here; with it, the signature check refuses it).
-    expect(stripe.ok).toBe(false);
-    expect(await db().stripeEvent.count()).toBe(0);
+    // Stripe configured, so only the signature stands between a well-formed purchase event sent
+    // with the key and the ledger: the key is no signature, and nothing is recorded or granted.
+    const saved = { ...process.env };
+    stripeEnv();
+    resetEnv();
+    delete (globalThis as Record<string, unknown>).__stripe;
+    try {
+      const cus = `cus_key_${a.userId.slice(0, 8)}`;
+      await db().stripeCustomer.create({ data: { userId: a.userId, stripeCustomerId: cus } });
+      const before = await balanceOf(a.userId);
+      const stripe = await stripeWebhook(
+        new Request('http://localhost:3000/api/stripe/webhook', {
+          method: 'POST',
+          headers: jsonHeaders(a.secret),
+          body: payload(
+            event(
+              'checkout.session.completed',
+              objects.packCheckout(cus, `pi_${cus}`, 'pack-500', 3900),
+            ),
+          ),
+        }),
+      );
+      expect(stripe.status).toBe(400);
+      expect(await problemOf(stripe)).toMatchObject({
+        code: 'BAD_REQUEST',
+        detail: 'Invalid Stripe signature.',
+      });
+      expect(await db().stripeEvent.count()).toBe(0);
+      expect(await balanceOf(a.userId)).toEqual(before);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      resetEnv();
+      delete (globalThis as Record<string, unknown>).__stripe;
+    }
   });
 });
 
@@ -475,30 +502,35 @@ describe('Prefer: wait', () => {
 describe('rate limits', () => {
   it('sends RateLimit headers on every answer and 429 with Retry-After past the plan limit', async () => {
     const a = await keyFor(['account:read']);
-    let last: Response | null = null;
-    for (let i = 0; i < 60; i++) {
-      last = await account(new Request(`${BASE}/account`, { headers: bearer(a.secret) }), none);
-      expect(last.status).toBe(200);
-    }
-    expect(last!.headers.get('ratelimit-limit')).toBe('60');
-    expect(last!.headers.get('ratelimit-remaining')).toBe('0');
-    const over = await account(new Request(`${BASE}/account`, { headers: bearer(a.secret) }), none);
-    expect(over.status).toBe(429);
-    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await code(over)).toBe('RATE_LIMITED');
-    // A signed-in browser calling REST (the app's own Generate does) gets its plan's limit.
-    const pro = await makeUser({ plan: 'pro' });
-    const browser = await account(
-      new Request(`${BASE}/account`, { headers: { cookie: pro.cookie } }),
-      none,
-    );
-    expect(browser.status).toBe(200);
-    expect(browser.headers.get('ratelimit-limit')).toBe('600');
-    // Another key of the same plan has its own window.
     const b = await keyFor(['account:read']);
-    expect(
-      (await account(new Request(`${BASE}/account`, { headers: bearer(b.secret) }), none)).status,
-    ).toBe(200);
+    const pro = await makeUser({ plan: 'pro' });
+    const call = (headers: Record<string, string>) =>
+      account(new Request(`${BASE}/account`, { headers }), none);
+    // The window is the wall-clock minute: hold the app's clock one second into the current
+    // minute, so all 61 requests count in one window however slowly this machine sends them.
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    vi.useFakeTimers({ toFake: ['Date'], now: minute + 1_000 });
+    try {
+      let last: Response | null = null;
+      for (let i = 0; i < 60; i++) {
+        last = await call(bearer(a.secret));
+        expect(last.status).toBe(200);
+      }
+      expect(last!.headers.get('ratelimit-limit')).toBe('60');
+      expect(last!.headers.get('ratelimit-remaining')).toBe('0');
+      const over = await call(bearer(a.secret));
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBe(59); // the rest of the held minute
+      expect(await code(over)).toBe('RATE_LIMITED');
+      // A signed-in browser calling REST (the app's own Generate does) gets its plan's limit.
+      const browser = await call({ cookie: pro.cookie });
+      expect(browser.status).toBe(200);
+      expect(browser.headers.get('ratelimit-limit')).toBe('600');
+      // Another key of the same plan has its own window.
+      expect((await call(bearer(b.secret))).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
