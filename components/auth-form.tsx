@@ -59,12 +59,19 @@ export function AuthForm({
     setFailure(null);
     const { authClient } = await import('@/lib/auth-client');
     const { error } = signUp
-      ? await authClient.signUp.email({ email: v.email, password: v.password, name: v.name ?? '' })
+      ? await authClient.signUp.email({
+          email: v.email,
+          password: v.password,
+          name: v.name ?? '',
+          callbackURL: '/dashboard?verified=1',
+        })
       : await authClient.signIn.email({ email: v.email, password: v.password });
     if (error) {
       setFailure(
         error.status === 429
-          ? 'Too many attempts. Wait a minute and try again.'
+          ? error.message && /paused/i.test(error.message)
+            ? error.message
+            : 'Too many attempts. Wait a minute and try again.'
           : error.status === 401 || error.code === 'INVALID_EMAIL_OR_PASSWORD'
             ? 'That email and password do not match. Check them, or create an account.'
             : (error.message ?? 'Something went wrong. Try again.'),
@@ -177,8 +184,14 @@ export function AuthForm({
                     <span className="sr-only"> password</span>
                   </Button>
                 </div>
-                {signUp && (
+                {signUp ? (
                   <FormDescription>At least {PASSWORD_MIN_LENGTH} characters.</FormDescription>
+                ) : (
+                  <FormDescription>
+                    <Link href="/forgot-password" className="font-medium text-primary underline">
+                      Forgot your password?
+                    </Link>
+                  </FormDescription>
                 )}
                 <FormMessage />
               </FormItem>

@@ -18,6 +18,7 @@ import { useState } from 'react';
 import { LedgerList } from '@/components/account/ledger-list';
 import { signOutAndLeave } from '@/components/site/sign-out';
 import { NegativeBalanceAlert } from '@/components/account/negative-balance-alert';
+import { VerifyEmailAlert } from '@/components/account/verify-email-alert';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -110,6 +111,7 @@ export function AccountSummary({ initial }: { initial: AccountInitial }) {
         </Button>
       </header>
 
+      <VerifyEmailAlert email={me.data?.email} verified={me.data?.emailVerified} />
       <NegativeBalanceAlert available={me.data?.credits.available} />
 
       <div className="grid gap-6 md:grid-cols-2">

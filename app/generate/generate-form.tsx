@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useForm, useWatch, type Resolver } from 'react-hook-form';
 import { toast } from 'sonner';
 import { useDebouncedValue } from '@/components/hooks/use-debounced-value';
+import { VerifyEmailAlert } from '@/components/account/verify-email-alert';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import {
@@ -180,6 +181,8 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
               Describe it in words, then steer it with pictures, structure and your adapters.
             </p>
           </header>
+
+          <VerifyEmailAlert email={me.data?.email} verified={me.data?.emailVerified} />
 
           {loadingRemix && (
             <Alert variant="info">
