@@ -51,6 +51,9 @@ const server = spawn(process.execPath, [NEXT, 'start', '-p', String(port), '-H',
     NEXT_DIST_DIR: DIST,
     NODE_ENV: 'production',
     APP_URL: origin,
+    // Production needs mail settings; the bench sends no mail (its users are made verified).
+    SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
+    MAIL_FROM: process.env.MAIL_FROM ?? 'Adapter Studio <bench@localhost>',
     STORAGE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'as-bench-api-')),
   },
   stdio: 'ignore',
@@ -76,6 +79,7 @@ for (let i = 0; i < usersNeeded; i++) {
       name: `bench ${i}`,
       email: `bench${i}@example.com`,
       plan: 'studio',
+      emailVerified: true,
       creditBalance: 1_000_000,
     },
   });

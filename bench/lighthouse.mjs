@@ -96,6 +96,9 @@ try {
       env: {
         ...env,
         NODE_ENV: 'production',
+        // Production needs mail settings; the one mail (verification) is not read here.
+        SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
+        MAIL_FROM: process.env.MAIL_FROM ?? 'Adapter Studio <bench@localhost>',
         APP_URL: base,
         STORAGE_DIR: storageDir,
         BASE_MODELS: 'tiny-sd15',

@@ -66,7 +66,8 @@ export async function startMailpit(bin, { smtpPort = 1025, httpPort = 8025 } = {
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Mailpit exited (${child.exitCode})`);
-    const ok = await fetch(`${webUrl}/api/v1/info`)
+    const ok = await globalThis
+      .fetch(`${webUrl}/api/v1/info`)
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) break;

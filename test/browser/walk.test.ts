@@ -70,6 +70,32 @@ async function checkPhone(context: BrowserContext, url: string, name: string) {
   }
 }
 
+/**
+ * Opens the mail catcher's web page, finds the verification mail to `email`, and follows the
+ * link in its HTML view, as a person reading their inbox would.
+ */
+async function verifyThroughMailCatcher(context: BrowserContext, email: string) {
+  const mailpit = process.env.MAILPIT_URL;
+  if (!mailpit) throw new Error('MAILPIT_URL is not set: run the walk with `npm test`.');
+  const inbox = await context.newPage();
+  try {
+    await inbox.goto(`${mailpit}/search?q=${encodeURIComponent(`to:"${email}"`)}`);
+    await inbox.getByText('Confirm your e-mail address').first().click(SLOW);
+    await screenshot(inbox, 'mail-catcher-verification');
+    const link = inbox
+      .frameLocator('#preview-html')
+      .getByRole('link', { name: 'Confirm my address' });
+    const href = await link.getAttribute('href', SLOW);
+    expect(href).toContain('/api/auth/verify-email?token=');
+    const opened = await context.newPage();
+    await opened.goto(href!);
+    await opened.getByRole('heading', { level: 1 }).first().waitFor(SLOW);
+    await opened.close();
+  } finally {
+    await inbox.close();
+  }
+}
+
 const browserMissing = !chromiumPath();
 if (browserMissing) {
   console.warn(
@@ -121,6 +147,15 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
     await page.getByRole('button', { name: /create account|sign up/i }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/sign-up'), SLOW);
     await page.getByRole('heading', { level: 1 }).first().waitFor(SLOW);
+    // Signed in but not verified: the dashboard says so, and nothing can be spent yet.
+    await page.getByTestId('verify-email').waitFor(SLOW);
+    await checkPage(page, 'signed-in-unverified');
+
+    // ── The verification mail, opened in the mail catcher's own page (Mailpit)
+    await verifyThroughMailCatcher(desktop, email);
+    await page.goto(url('/dashboard'));
+    await page.getByRole('heading', { level: 1 }).first().waitFor(SLOW);
+    await expect.poll(() => page.getByTestId('verify-email').count(), SLOW).toBe(0);
     await checkPage(page, 'signed-in');
     // The phone shares the session from here on.
     const phone = await browser.newContext({

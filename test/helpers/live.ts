@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import superjson, { type SuperJSONResult } from 'superjson';
+import { linkIn, waitForMail } from './mail';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PYTHON = path.join(ROOT, 'gpu-worker', '.venv', 'bin', 'python');
@@ -82,6 +83,13 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<L
         STORAGE_DIR: storageDir,
         BASE_MODELS: 'tiny-sd15',
         NEXT_TELEMETRY_DISABLED: '1',
+        // Production refuses to start without mail settings: the catcher npm test runs.
+        SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
+        MAIL_FROM: 'Adapter Studio <no-reply@adapter-studio.test>',
+        // Every request of a test comes from 127.0.0.1: per-address limits are tested on their
+        // own (client-address.e2e.test.ts), not by every file that signs a few users up.
+        SIGN_UP_RATE_LIMIT_MAX: '1000',
+        SIGN_IN_RATE_LIMIT_MAX: '1000',
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -157,7 +165,8 @@ export class Client {
   cookie = '';
   constructor(readonly base: string) {}
 
-  async signUp(email: string, password = 'a perfectly fine password') {
+  /** Signs up and, unless told not to, verifies the address through the mailed link. */
+  async signUp(email: string, password = 'a perfectly fine password', verify = true) {
     const res = await fetch(`${this.base}/api/auth/sign-up/email`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: this.base },
@@ -168,6 +177,15 @@ export class Client {
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; ');
+    if (verify) await this.verify(email);
+  }
+
+  /** Opens the link of the verification mail the server sent (through the mail catcher). */
+  async verify(email: string) {
+    const mail = await waitForMail(email, /confirm your e-mail/i);
+    const link = new URL(linkIn(mail));
+    const res = await fetch(`${this.base}${link.pathname}${link.search}`, { redirect: 'manual' });
+    if (res.status >= 400) throw new Error(`verification ${res.status}: ${await res.text()}`);
   }
 
   async query<T>(

@@ -46,7 +46,10 @@ describe('sign-in: a spoofed X-Forwarded-For buys nothing', () => {
         retryAfter = res.headers.get('retry-after');
       }
     }
-    expect(statuses).toEqual([...Array(free).fill(401), ...Array(8 - free).fill(429)]);
+    expect(statuses).toEqual([
+      ...Array.from({ length: free }, () => 401),
+      ...Array.from({ length: 8 - free }, () => 429),
+    ]);
     expect(lastBody.code).toBe('ACCOUNT_LOCKED');
     expect(lastBody.message).toMatch(/paused for \d+ s.*reset your password/i);
     expect(Number(retryAfter)).toBeGreaterThan(0);

@@ -64,9 +64,8 @@ describe('clientAddress', () => {
     expect(() => envWith({ CLIENT_IP_HEADER: 'x-real-ip', TRUSTED_PROXIES: '1' })).toThrow(
       EnvError,
     );
-    expect(parseTrustedProxies('private')).toMatchObject({
-      cidrs: expect.arrayContaining(['10.0.0.0/8']),
-    });
+    const priv = parseTrustedProxies('private');
+    expect(priv && 'cidrs' in priv ? priv.cidrs : []).toContain('10.0.0.0/8');
   });
 
   it('needs SMTP settings in production and names them', () => {
