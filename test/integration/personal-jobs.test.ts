@@ -202,7 +202,17 @@ describe('train job: lease slots and completion', () => {
     });
     expect(adapter.sampleKeys).toEqual([lease.outputs[1]!.key]);
     expect(await db().jobOutput.count({ where: { jobId: job.id } })).toBe(0); // samples are the adapter's
-    expect((await balanceOf(user.id)).held).toBe(before.held - job.price);
+    // The capture: the hold becomes spent credits once; the available balance (already reduced
+    // by the hold) does not move again, and nothing is released.
+    expect(await balanceOf(user.id)).toEqual({
+      available: before.available,
+      held: before.held - job.price,
+    });
+    const settled = await db().creditLedgerEntry.findMany({
+      where: { jobId: job.id, kind: { in: ['CAPTURE', 'RELEASE'] } },
+    });
+    expect(settled).toHaveLength(1);
+    expect(settled[0]).toMatchObject({ kind: 'CAPTURE', amount: 0, heldDelta: -job.price });
     // The new adapter mixes into a generation by weight.
     const gen = await createGenerateJob(user.id, {
       prompt: 'sks dog on the moon',

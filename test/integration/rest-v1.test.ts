@@ -130,6 +130,9 @@ describe('REST /api/v1', () => {
     );
     expect(res.status).toBe(403);
     expect((await problemOf(res)).detail).toMatch(/jobs:write/);
+    expect(await db().job.count({ where: { userId: reader.userId } })).toBe(0);
+    const refused = await db().user.findUniqueOrThrow({ where: { id: reader.userId } });
+    expect(refused.creditHeld).toBe(0);
 
     const revoked = await keyFor();
     await revokeApiKey(revoked.user.id, revoked.keyId);

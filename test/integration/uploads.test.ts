@@ -259,10 +259,12 @@ describe('good uploads', () => {
     expect([first.status, second.status]).toEqual([201, 200]);
     const { id } = (await second.json()) as { id: string };
     expect(await db().referenceImage.count({ where: { userId: u.id } })).toBe(1);
-    expect(storedFiles(u.id).length).toBeGreaterThan(0);
+    const stored = storedFiles(u.id);
+    expect(stored.some((f) => f.endsWith('.meta.json'))).toBe(true); // sidecars count as stored
+    expect(stored.some((f) => !f.endsWith('.meta.json'))).toBe(true);
     await deleteLibraryImage(u.id, id);
     expect(await db().referenceImage.count({ where: { userId: u.id } })).toBe(0);
-    expect(storedFiles(u.id).filter((f) => !f.endsWith('.meta.json'))).toEqual([]);
+    expect(storedFiles(u.id)).toEqual([]); // images, thumbnails and their .meta.json sidecars
     expect((await db().user.findUniqueOrThrow({ where: { id: u.id } })).storageUsedBytes).toBe(0n);
   });
 

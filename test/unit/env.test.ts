@@ -35,12 +35,7 @@ describe('parseEnv', () => {
   });
 
   it('names a non-numeric STARTER_CREDITS in its message', () => {
-    try {
-      parseEnv({ ...base, STARTER_CREDITS: 'lots' });
-      expect.unreachable();
-    } catch (e) {
-      expect((e as Error).message).toMatch(/STARTER_CREDITS/);
-    }
+    expect(() => parseEnv({ ...base, STARTER_CREDITS: 'lots' })).toThrow(/STARTER_CREDITS/);
   });
 
   it('requires BETTER_AUTH_SECRET in production, and a long one', () => {
