@@ -28,7 +28,11 @@ let secret: string;
 
 beforeAll(async () => {
   schemathesis = process.env.SCHEMATHESIS_BIN ?? ensureSchemathesis();
-  app = await startApp();
+  // Production refuses to start mail-less; nothing here sends mail (the user is made in process).
+  app = await startApp({
+    SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
+    MAIL_FROM: process.env.MAIL_FROM ?? 'Adapter Studio <fuzz@example.com>',
+  });
   const user = await makeUser({ plan: 'studio', credits: 1_000_000 });
   // A confirmed address: unconfirmed accounts may not create jobs (a 403 the document states).
   await db().user.update({ where: { id: user.id }, data: { emailVerified: true } });
