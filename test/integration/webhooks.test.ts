@@ -20,6 +20,7 @@ import { finishUnsuccessfully } from '@/server/jobs/worker-report';
 import { completeJob, failJob, leaseNextJob, sha256 } from '../helpers/workers';
 import { storage } from '@/server/storage';
 import {
+  DELIVERY_QUEUE,
   startWebhookWorker,
   stopWebhookWorker,
   sweepDueDeliveries,
@@ -67,7 +68,19 @@ function receiver(script: Record<string, number[]> = {}) {
 }
 
 const rx = receiver({ '/flaky': [500, 500, 200], '/down': [500] });
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Queue messages for these deliveries that are still to run (waiting, scheduled or running). */
+async function liveMessages(deliveryIds: string[]): Promise<number> {
+  const [row] = await db().$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM pgboss.job
+    WHERE name = ${DELIVERY_QUEUE} AND singleton_key = ANY(${deliveryIds}) AND state < 'completed'`;
+  return row!.n;
+}
+/**
+ * Waits until nothing more is queued for these deliveries: from then on nothing more is sent
+ * for them (no sleep as proof; one generous timeout).
+ */
+const settled = (deliveryIds: string[]) =>
+  waitFor(async () => (await liveMessages(deliveryIds)) === 0, 15_000, 'the queue to settle');
 /** Waits until the receiver has `n` requests on `path`; returns them. */
 const received = (path: string, n: number, ms = 5000) =>
   waitFor(() => Promise.resolve(rx.on(path).length === n && rx.on(path)), ms, `${n} on ${path}`);
@@ -173,11 +186,11 @@ describe('webhook deliveries', () => {
       endpointId: null,
       eventType: 'job.succeeded',
     });
-    // A repeated complete is answered from the state: no second event.
+    // A repeated complete is answered from the state: no second event (a delivery is a row).
     expect(await completeJob(job.id, completeBody)).toEqual({ status: 'succeeded' });
-    await pause(500);
-    expect(rx.on('/job-ok')).toHaveLength(1);
     expect(await db().webhookDelivery.count({ where: { jobId: job.id } })).toBe(1);
+    await settled([row.id]);
+    expect(rx.on('/job-ok')).toHaveLength(1);
   });
 
   it('failed and canceled jobs reach the endpoints subscribed to them, and only those', async () => {
@@ -223,7 +236,14 @@ describe('webhook deliveries', () => {
       code: 'internal',
       message: 'boom',
     });
-    await pause(300);
+    // The success-only endpoint has no delivery at all, so nothing can ever reach it.
+    expect(await db().webhookDelivery.count({ where: { url: rx.url('/wins') } })).toBe(0);
+    const ids = await db().webhookDelivery.findMany({
+      where: { userId: u.id },
+      select: { id: true },
+    });
+    expect(ids).toHaveLength(3);
+    await settled(ids.map((d) => d.id));
     expect(rx.on('/wins')).toHaveLength(0);
     expect(rx.on('/ended')).toHaveLength(3);
   });
@@ -290,7 +310,10 @@ describe('webhook deliveries', () => {
       'given up',
     );
     expect(failed).toMatchObject({ attempts: 5, lastStatusCode: 500 });
-    await pause(BASE_MS * 3);
+    // No sixth attempt is scheduled: the fifth attempt's message finishes and none follows
+    // (a retry would be a waiting message with a later start), and a sweep finds nothing due.
+    await settled([row.id]);
+    expect(await db().webhookDelivery.count({ where: { id: row.id, status: 'PENDING' } })).toBe(0);
     expect(rx.on('/down')).toHaveLength(2);
   });
 
@@ -362,7 +385,12 @@ describe('webhook deliveries', () => {
         },
       },
     });
-    await pause(400);
+    // Nothing queued it: it stays unsent until the sweep finds it.
+    expect(await liveMessages([row.id])).toBe(0);
+    expect(await db().webhookDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'PENDING',
+      attempts: 0,
+    });
     expect(rx.on('/orphan')).toHaveLength(0);
     expect(await sweepDueDeliveries()).toBeGreaterThanOrEqual(1);
     await received('/orphan', 1, 5000);
@@ -394,7 +422,6 @@ describe('webhook deliveries', () => {
     ).rejects.toThrow('the rest of the transaction failed');
     expect(await db().webhookDelivery.count({ where: { jobId: job.id } })).toBe(0);
     expect((await db().job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe('RUNNING');
-    await pause(400);
-    expect(rx.on('/rolled-back')).toHaveLength(0);
+    expect(rx.on('/rolled-back')).toHaveLength(0); // and with no row, nothing can be sent later
   });
 });
