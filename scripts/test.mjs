@@ -17,6 +17,7 @@ import {
   QUIET_ENV,
   ROOT,
 } from './lib/bootstrap.mjs';
+import { requireTool } from './lib/tools.mjs';
 
 // While working on one area: `npm test -- --only=vitest test/integration/auth.test.ts` runs just
 // the named suites (typecheck, lint, worker, build, vitest, pytest) with the other arguments
@@ -65,7 +66,8 @@ function suite(name, cmd, args, { env = {}, counts } = {}) {
 
 /**
  * stripe-mock (Stripe's official API mock, a Go program) for the checkout tests: built once with
- * `go install` into node_modules/.cache. Returns null, with the reason printed, where Go is absent.
+ * `go install` into node_modules/.cache. Where Go is absent: null with the reason printed, or, with
+ * CI set, a failed run (requireTool, scripts/lib/tools.mjs).
  */
 function buildStripeMock() {
   const version = 'v0.203.0';
@@ -74,8 +76,10 @@ function buildStripeMock() {
   if (fs.existsSync(bin)) return bin;
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.status !== 0) {
-    log('test', 'Go is not installed: the checkout tests against stripe-mock will be skipped.');
-    return null;
+    return requireTool('Go (to build stripe-mock)', null, {
+      skips: 'the checkout tests against stripe-mock will be skipped',
+      install: 'Install Go (go.dev/dl) and run npm test again.',
+    });
   }
   log('test', `building stripe-mock ${version} with go install…`);
   const res = spawnSync('go', ['install', `github.com/stripe/stripe-mock@${version}`], {
@@ -89,7 +93,8 @@ function buildStripeMock() {
 /**
  * Debian's Chromium for the browser tests (test/browser, playwright-core): CHROMIUM_PATH when set,
  * else /usr/bin/chromium, installed with apt-get when missing and we are root. Anywhere else the
- * reason is printed and the browser walk is skipped (counted as skipped in the summary).
+ * reason is printed and the browser walk is skipped (counted as skipped in the summary), or, with
+ * CI set, the run fails (requireTool, scripts/lib/tools.mjs).
  */
 function ensureChromium() {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
@@ -105,15 +110,15 @@ function ensureChromium() {
     );
     if (fs.existsSync(debian)) return debian;
   }
-  log(
-    'test',
-    `Chromium is not installed, so the browser walk (test/browser) will be skipped. Install it ` +
+  return requireTool('Chromium', null, {
+    skips: 'the browser walk (test/browser) will be skipped',
+    install:
+      'Install it ' +
       (apt
         ? 'as root: apt-get update && apt-get install -y --no-install-recommends chromium'
         : 'from your package manager') +
       ', or set CHROMIUM_PATH to a Chromium or Chrome binary.',
-  );
-  return null;
+  });
 }
 
 function vitestCounts() {
@@ -145,7 +150,8 @@ try {
   ensurePrismaClient(templateUrl);
   migrateDeploy(templateUrl);
 
-  const stripeMock = buildStripeMock();
+  // Tools only the vitest suite uses: checked (and, with CI set, required) only when it runs.
+  const stripeMock = wanted('vitest') ? buildStripeMock() : null;
   // The mail catcher every test reads verification and reset mails from (through its API).
   if (wanted('vitest')) {
     const { ensureMailpit, startMailpit } = await import('./lib/mailpit.mjs');
@@ -154,7 +160,7 @@ try {
     else if (process.env.CI) throw new Error('CI needs the mail catcher: install Go (go.dev).');
     else log('test', 'the tests that read mail will be skipped (no Go for the mail catcher).');
   }
-  const chromium = ensureChromium();
+  const chromium = wanted('vitest') ? ensureChromium() : null;
   if (wanted('typecheck')) suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   if (wanted('lint')) suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
   // The end-to-end tests run the production build and the real Python worker.

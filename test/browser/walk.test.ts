@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
 import { createWorkerToken } from '@/server/workers/tokens';
+import { requireTool } from '../../scripts/lib/tools.mjs';
 import {
   chromiumPath,
   DESKTOP,
@@ -96,12 +97,10 @@ async function verifyThroughMailCatcher(context: BrowserContext, email: string) 
   }
 }
 
-const browserMissing = !chromiumPath();
-if (browserMissing) {
-  console.warn(
-    'browser walk skipped: no Chromium (npm test installs it as root; or set CHROMIUM_PATH)',
-  );
-}
+const browserMissing = !requireTool('Chromium', chromiumPath(), {
+  skips: 'the browser walk (test/browser) is skipped',
+  install: 'npm test installs it as root (apt-get install chromium); or set CHROMIUM_PATH.',
+});
 
 describe.skipIf(browserMissing)('the product in a browser', () => {
   beforeAll(async () => {
