@@ -266,14 +266,14 @@ export async function enqueueJob(a: EnqueueArgs) {
         requiredModels: a.requiredModels,
         price: a.price,
         priority: plan.priority,
-        maxAttempts: e.JOB_MAX_ATTEMPTS,
-        progressTotal: a.progressTotal,
-      },
         pools: poolsForJob(e.WORKER_POOLS, {
           kind: a.kind,
           baseModel: a.baseModel,
           plan: user.plan,
         }),
+        maxAttempts: e.JOB_MAX_ATTEMPTS,
+        progressTotal: a.progressTotal,
+      },
     });
     await holdForJob(tx, a.userId, job.id, a.price); // locks the user's row: creates serialise here
     const active = await tx.job.count({
