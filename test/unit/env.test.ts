@@ -38,8 +38,14 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ ...base, STARTER_CREDITS: 'lots' })).toThrow(/STARTER_CREDITS/);
   });
 
-  it('requires BETTER_AUTH_SECRET in production, and a long one', () => {
+  it('requires BETTER_AUTH_SECRET and the mail settings in production, and a long secret', () => {
     expect(problems({ ...base, NODE_ENV: 'production' }).map((x) => x.variable)).toEqual([
+      'BETTER_AUTH_SECRET',
+      'SMTP_URL',
+      'MAIL_FROM',
+    ]);
+    const mail = { SMTP_URL: 'smtp://mail.example.com:587', MAIL_FROM: 'Studio <a@example.com>' };
+    expect(problems({ ...base, ...mail, NODE_ENV: 'production' }).map((x) => x.variable)).toEqual([
       'BETTER_AUTH_SECRET',
     ]);
     expect(problems({ ...base, BETTER_AUTH_SECRET: 'short' }).map((x) => x.variable)).toEqual([
