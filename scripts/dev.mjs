@@ -3,7 +3,7 @@
 // embedded PostgreSQL (data under .data/, kept between runs) unless DATABASE_URL names another,
 // applies migrations, runs Next.js on :3000, and runs the Python worker on CPU with tiny
 // random-weight models (built once into .data/models) under a worker token it makes itself, and a
-// local mail catcher (Mailpit) that receives every mail the app sends. Ctrl-C stops everything.
+// local mail catcher (MailDev) that receives every mail the app sends. Ctrl-C stops everything.
 // Node built-ins only until the npm packages are installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -85,17 +85,12 @@ fs.writeFileSync(path.join(DATA, 'database-url'), databaseUrl + '\n', { mode: 0o
 
 // Mail (verification links, password resets) goes to the local catcher, unless SMTP_URL names
 // a real server.
-let mailpit = null;
+let mailCatcher = null;
 if (!process.env.SMTP_URL) {
-  const { ensureMailpit, startMailpit } = await import('./lib/mailpit.mjs');
+  const { startMailCatcher } = await import('./lib/mail-catcher.mjs');
   try {
-    const bin = ensureMailpit();
-    if (bin) {
-      mailpit = await startMailpit(bin);
-      children.push(mailpit.child);
-    } else {
-      log('dev', 'without Go there is no mail catcher: mails are printed here instead.');
-    }
+    mailCatcher = await startMailCatcher({ mailDir: path.join(DATA, 'mail') });
+    children.push(mailCatcher.child);
   } catch (e) {
     log(
       'dev',
@@ -114,7 +109,7 @@ const appEnv = {
   DATABASE_URL: databaseUrl,
   BETTER_AUTH_SECRET: localAuthSecret(),
   APP_URL: process.env.APP_URL ?? `http://localhost:${PORT}`,
-  ...(mailpit ? { SMTP_URL: mailpit.smtpUrl } : {}),
+  ...(mailCatcher ? { SMTP_URL: mailCatcher.smtpUrl } : {}),
   // The local worker serves the tiny model set; a real deployment names its own models.
   BASE_MODELS: process.env.BASE_MODELS ?? (withWorker ? TINY_BASE_MODEL : 'sd15'),
   ...(withWorker
@@ -253,5 +248,5 @@ if (withWorker) {
     );
   }
 }
-if (mailpit) log('dev', `Mail catcher (verification and reset mails): ${mailpit.webUrl}`);
+if (mailCatcher) log('dev', `Mail catcher (verification and reset mails): ${mailCatcher.webUrl}`);
 log('dev', `Adapter Studio: http://localhost:${PORT}  (Ctrl-C stops)`);

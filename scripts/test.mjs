@@ -48,7 +48,7 @@ await createDatabase(postgres.adminUrl, TEMPLATE);
 const templateUrl = postgres.url(TEMPLATE);
 
 const results = [];
-let mailpit = null;
+let mailCatcher = null;
 let exitCode = 0;
 
 function suite(name, cmd, args, { env = {}, counts } = {}) {
@@ -154,12 +154,14 @@ try {
   const stripeMock = wanted('vitest') ? buildStripeMock() : null;
   // The mail catcher every test reads verification and reset mails from (through its API).
   if (wanted('vitest')) {
-    const { ensureMailpit, startMailpit } = await import('./lib/mailpit.mjs');
-    const mailpitBin = ensureMailpit();
-    if (mailpitBin) mailpit = await startMailpit(mailpitBin, { smtpPort: 41025, httpPort: 48025 });
-    else if (process.env.CI) throw new Error('CI needs the mail catcher: install Go (go.dev).');
-    else log('test', 'the tests that read mail will be skipped (no Go for the mail catcher).');
+    const { startMailCatcher } = await import('./lib/mail-catcher.mjs');
+    mailCatcher = await startMailCatcher({
+      smtpPort: 41025,
+      webPort: 41080,
+      mailDir: path.join(pgDir, 'mail'),
+    });
   }
+
   const chromium = wanted('vitest') ? ensureChromium() : null;
   if (wanted('typecheck')) suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   if (wanted('lint')) suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
@@ -188,7 +190,9 @@ try {
           TEST_PG_TEMPLATE: TEMPLATE,
           NODE_ENV: 'test',
           ...(stripeMock ? { STRIPE_MOCK_BIN: stripeMock } : {}),
-          ...(mailpit ? { SMTP_URL: mailpit.smtpUrl, MAILPIT_URL: mailpit.webUrl } : {}),
+          ...(mailCatcher
+            ? { SMTP_URL: mailCatcher.smtpUrl, MAIL_CATCHER_URL: mailCatcher.webUrl }
+            : {}),
           ...(chromium ? { CHROMIUM_PATH: chromium } : {}),
         },
         counts: vitestCounts,
@@ -206,7 +210,7 @@ try {
   exitCode = 1;
   log('test', e instanceof Error ? e.message : String(e));
 } finally {
-  await mailpit?.stop();
+  await mailCatcher?.stop();
   await postgres.stop().catch(() => {});
   fs.rmSync(pgDir, { recursive: true, force: true });
 }

@@ -76,17 +76,19 @@ async function checkPhone(context: BrowserContext, url: string, name: string) {
  * link in its HTML view, as a person reading their inbox would.
  */
 async function verifyThroughMailCatcher(context: BrowserContext, email: string) {
-  const mailpit = process.env.MAILPIT_URL;
-  if (!mailpit) throw new Error('MAILPIT_URL is not set: run the walk with `npm test`.');
+  const catcher = process.env.MAIL_CATCHER_URL;
+  if (!catcher) throw new Error('MAIL_CATCHER_URL is not set: run the walk with `npm test`.');
   const inbox = await context.newPage();
   try {
-    await inbox.goto(`${mailpit}/search?q=${encodeURIComponent(`to:"${email}"`)}`);
+    await inbox.goto(catcher);
+    await inbox.getByPlaceholder(/search emails/i).fill(email);
     await inbox.getByText('Confirm your e-mail address').first().click(SLOW);
-    await screenshot(inbox, 'mail-catcher-verification');
     const link = inbox
-      .frameLocator('#preview-html')
+      .frameLocator('iframe')
+      .first()
       .getByRole('link', { name: 'Confirm my address' });
     const href = await link.getAttribute('href', SLOW);
+    await screenshot(inbox, 'mail-catcher-verification');
     expect(href).toContain('/api/auth/verify-email?token=');
     const opened = await context.newPage();
     await opened.goto(href!);
@@ -150,7 +152,7 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
     await page.getByTestId('verify-email').waitFor(SLOW);
     await checkPage(page, 'signed-in-unverified');
 
-    // ── The verification mail, opened in the mail catcher's own page (Mailpit)
+    // ── The verification mail, opened in the mail catcher's own page (MailDev)
     await verifyThroughMailCatcher(desktop, email);
     await page.goto(url('/dashboard'));
     await page.getByRole('heading', { level: 1 }).first().waitFor(SLOW);

@@ -1,34 +1,28 @@
-// Reading the mails the app sent, from the real mail catcher (Mailpit) that scripts/test.mjs
-// starts: its HTTP API, searched by recipient.
-export const MAILPIT_URL = process.env.MAILPIT_URL;
+// Reading the mails the app sent, from the real mail catcher (MailDev) that scripts/test.mjs
+// starts, through its HTTP API.
+export const MAIL_CATCHER_URL = process.env.MAIL_CATCHER_URL;
 
 export interface CaughtMail {
-  ID: string;
-  Subject: string;
-  Text: string;
-  HTML: string;
-  To: { Address: string }[];
-}
-
-interface Summary {
-  ID: string;
-  Subject: string;
+  id: string;
+  subject: string;
+  text: string;
+  html: string;
+  to: { address: string }[];
+  time: string;
 }
 
 /** Every mail to `to` whose subject matches, newest first. */
 export async function mailsTo(to: string, subject?: RegExp): Promise<CaughtMail[]> {
-  if (!MAILPIT_URL) throw new Error('MAILPIT_URL is not set: run the tests with `npm test`.');
-  const q = encodeURIComponent(`to:"${to}"`);
-  const res = await fetch(`${MAILPIT_URL}/api/v1/search?query=${q}&limit=50`);
-  if (!res.ok) throw new Error(`Mailpit search: ${res.status}`);
-  const { messages } = (await res.json()) as { messages: Summary[] };
-  const wanted = messages.filter((m) => !subject || subject.test(m.Subject));
-  return Promise.all(
-    wanted.map(async (m) => {
-      const r = await fetch(`${MAILPIT_URL}/api/v1/message/${m.ID}`);
-      return (await r.json()) as CaughtMail;
-    }),
-  );
+  if (!MAIL_CATCHER_URL)
+    throw new Error('MAIL_CATCHER_URL is not set: run the tests with `npm test`.');
+  const res = await fetch(`${MAIL_CATCHER_URL}/api/email`);
+  if (!res.ok) throw new Error(`mail catcher: ${res.status}`);
+  const all = (await res.json()) as CaughtMail[];
+  const address = to.toLowerCase();
+  return all
+    .filter((m) => m.to.some((t) => t.address.toLowerCase() === address))
+    .filter((m) => !subject || subject.test(m.subject))
+    .sort((a, b) => b.time.localeCompare(a.time));
 }
 
 /** Waits (up to 20 s) for a mail to `to` with a matching subject. */
@@ -44,7 +38,7 @@ export async function waitForMail(to: string, subject: RegExp): Promise<CaughtMa
 
 /** The first link in a mail's plain-text part. */
 export function linkIn(mail: CaughtMail): string {
-  const m = /https?:\/\/\S+/.exec(mail.Text);
-  if (!m) throw new Error(`no link in "${mail.Subject}"`);
+  const m = /https?:\/\/\S+/.exec(mail.text);
+  if (!m) throw new Error(`no link in "${mail.subject}"`);
   return m[0];
 }

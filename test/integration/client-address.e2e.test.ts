@@ -117,3 +117,47 @@ describe('TRUSTED_PROXIES=loopback: the right hop is the client', () => {
     expect(keys.some((k) => k.startsWith('198.51.100.'))).toBe(false);
   });
 });
+
+describe('production without mail settings', () => {
+  it('refuses to start and names the missing variables', async () => {
+    const { spawn } = await import('node:child_process');
+    const path = await import('node:path');
+    const { ROOT, freePort } = await import('../helpers/live');
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      NODE_ENV: 'production',
+      APP_URL: 'http://127.0.0.1:1',
+    };
+    delete env.SMTP_URL;
+    delete env.MAIL_FROM;
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
+        'start',
+        '-p',
+        String(await freePort()),
+        '-H',
+        '127.0.0.1',
+      ],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 60_000);
+      child.once('exit', (c) => {
+        clearTimeout(t);
+        resolve(c);
+      });
+    });
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(out).toMatch(/SMTP_URL is required in production/);
+    expect(out).toMatch(/MAIL_FROM is required in production/);
+  }, 90_000);
+});

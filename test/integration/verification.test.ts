@@ -8,7 +8,7 @@ import { verifyAndGrant } from '@/server/auth/auth';
 import { grantIdentity, starterGrantKey } from '@/server/credits/starter-grant';
 import { db } from '@/server/db';
 import { authRequest, cookieFrom, signUp, trpcMutation, trpcQuery } from '../helpers/app';
-import { linkIn, MAILPIT_URL, waitForMail } from '../helpers/mail';
+import { linkIn, MAIL_CATCHER_URL, waitForMail } from '../helpers/mail';
 
 const STARTER = Number(process.env.STARTER_CREDITS ?? 50);
 let n = 0;
@@ -25,7 +25,7 @@ async function userOf(email: string) {
   return db().user.findUniqueOrThrow({ where: { email }, include: { ledger: true } });
 }
 
-describe.skipIf(!MAILPIT_URL)('verified e-mail before money', () => {
+describe.skipIf(!MAIL_CATCHER_URL)('verified e-mail before money', () => {
   it('grants nothing at sign-up, mails a link, and grants once when it is opened', async () => {
     const email = address('ada');
     const { res, cookie } = await signUp(email, 'analytical engine 1843', 'Ada');
@@ -35,11 +35,11 @@ describe.skipIf(!MAILPIT_URL)('verified e-mail before money', () => {
     expect(before.ledger).toHaveLength(0);
 
     const mail = await waitForMail(email, /confirm your e-mail/i);
-    expect(mail.Text).toContain('/api/auth/verify-email?token=');
-    expect(mail.HTML).toContain('Confirm my address');
-    expect(mail.Text).toMatch(new RegExp(`${STARTER} free starter credits`));
+    expect(mail.text).toContain('/api/auth/verify-email?token=');
+    expect(mail.html).toContain('Confirm my address');
+    expect(mail.text).toMatch(new RegExp(`${STARTER} free starter credits`));
     const link = linkIn(mail);
-    expect(mail.HTML).toContain(link.replaceAll('&', '&#38;'));
+    expect(mail.html).toContain(link.replaceAll('&', '&#38;'));
 
     const me0 = await trpcQuery('account.me', { cookie });
     expect(me0.data).toMatchObject({ emailVerified: false, credits: { available: 0 } });
@@ -148,7 +148,7 @@ describe.skipIf(!MAILPIT_URL)('verified e-mail before money', () => {
     });
     expect(asked.status).toBe(200);
     const mail = await waitForMail(email, /reset your password/i);
-    expect(mail.HTML).toContain('Choose a new password');
+    expect(mail.html).toContain('Choose a new password');
     const opened = await open(linkIn(mail));
     expect(opened.status).toBe(302);
     const location = new URL(opened.headers.get('location')!);
@@ -184,8 +184,8 @@ describe.skipIf(!MAILPIT_URL)('verified e-mail before money', () => {
       await authRequest('/sign-in/email', { email, password: `wrong guess ${i}` });
     }
     const notice = await waitForMail(email, /sign-in paused/i);
-    expect(notice.Text).toMatch(/wrong passwords/);
-    expect(notice.Text).toContain('/forgot-password?email=');
+    expect(notice.text).toMatch(/wrong passwords/);
+    expect(notice.text).toContain('/forgot-password?email=');
     const { mailsTo } = await import('../helpers/mail');
     expect(await mailsTo(email, /sign-in paused/i)).toHaveLength(1);
   });
