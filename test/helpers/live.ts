@@ -10,6 +10,8 @@ import { linkIn, waitForMail } from './mail';
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PYTHON = path.join(ROOT, 'gpu-worker', '.venv', 'bin', 'python');
 
+/** A port free a moment ago (a probe bound to port 0, then closed): a caller must still cope
+ * with losing it to another process before it binds (startApp retries on EADDRINUSE). */
 export async function freePort(): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve, reject) => {
@@ -61,54 +63,70 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<L
       'No production build: run the tests with `npm test` (it runs `next build` first).',
     );
   }
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-storage-'));
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
-      'start',
-      '-p',
-      String(port),
-      '-H',
-      '127.0.0.1',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        APP_URL: url,
-        STORAGE_DIR: storageDir,
-        BASE_MODELS: 'tiny-sd15',
-        NEXT_TELEMETRY_DISABLED: '1',
-        // Production refuses to start without mail settings: the catcher npm test runs.
-        SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
-        MAIL_FROM: 'Adapter Studio <no-reply@adapter-studio.test>',
-        // Every request of a test comes from 127.0.0.1: per-address limits are tested on their
-        // own (client-address.e2e.test.ts), not by every file that signs a few users up.
-        SIGN_UP_RATE_LIMIT_MAX: '1000',
-        SIGN_IN_RATE_LIMIT_MAX: '1000',
-        ...extraEnv,
+  // freePort() closes its probe before `next start` binds, so another process may take the port
+  // in between: then this server exits with EADDRINUSE and is started again on a fresh port.
+  // Ready means this child said so (a port taken by another app would also answer /sign-in).
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
+        'start',
+        '-p',
+        String(port),
+        '-H',
+        '127.0.0.1',
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          APP_URL: url,
+          STORAGE_DIR: storageDir,
+          BASE_MODELS: 'tiny-sd15',
+          NEXT_TELEMETRY_DISABLED: '1',
+          // Production refuses to start without mail settings: the catcher npm test runs.
+          SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
+          MAIL_FROM: 'Adapter Studio <no-reply@adapter-studio.test>',
+          // Every request of a test comes from 127.0.0.1: per-address limits are tested on their
+          // own (client-address.e2e.test.ts), not by every file that signs a few users up.
+          SIGN_UP_RATE_LIMIT_MAX: '1000',
+          SIGN_IN_RATE_LIMIT_MAX: '1000',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  await waitFor(async () => (await fetch(`${url}/sign-in`)).ok, 60_000, `next start (${log})`);
-  return {
-    url,
-    storageDir,
-    pid: child.pid!,
-    output: () => log,
-    async stop() {
-      await stopChild(child);
-      fs.rmSync(storageDir, { recursive: true, force: true });
-    },
-  };
+    );
+    let log = '';
+    child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const state = await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+        return /\bReady\b/.test(log) && (await fetch(`${url}/sign-in`)).ok && 'ready';
+      },
+      120_000,
+      `next start (${log})`,
+    );
+    if (state === 'exited') {
+      if (/EADDRINUSE/.test(log) && attempt < 5) continue;
+      throw new Error(`next start exited: ${log}`);
+    }
+    return {
+      url,
+      storageDir,
+      pid: child.pid!,
+      output: () => log,
+      async stop() {
+        await stopChild(child);
+        fs.rmSync(storageDir, { recursive: true, force: true });
+      },
+    };
+  }
 }
 
 let modelsDir: string | null = null;

@@ -103,24 +103,26 @@ describe('one generation, end to end', () => {
       held: created.data.price,
     });
 
-    // Live progress: poll as the browser does and see the job move.
-    const seen = new Set<string>();
-    let sawProgress = false;
-    const job = await waitFor(
+    // Live progress: poll as the browser does until the running job shows a step and a preview
+    // (the job ending first fails the test: progress is required, not optional).
+    const live = await waitFor(
       async () => {
         const { data } = await client.query<JobView>('jobs.get', { id: created.data.id });
-        seen.add(data.status);
-        if (data.status === 'RUNNING' && (data.progress.step > 0 || data.previewUrl))
-          sawProgress = true;
-        return data.status === 'SUCCEEDED' || data.status === 'FAILED' ? data : null;
+        if (['SUCCEEDED', 'FAILED', 'CANCELED'].includes(data.status)) return { ended: data };
+        return data.status === 'RUNNING' && data.progress.step > 0 && data.previewUrl
+          ? { running: data }
+          : null;
       },
       150_000,
-      'the job to finish',
+      'live progress',
     );
+    expect(live.ended?.status, 'the job ended before any progress was seen').toBeUndefined();
+    expect(live.running!.progress.step).toBeGreaterThan(0);
+    expect(live.running!.progress.total).toBe(request.steps);
+    expect((await fetch(live.running!.previewUrl!)).status).toBe(200);
+    const job = await finished(client, created.data.id, 150_000);
     expect(job.status, worker.output()).toBe('SUCCEEDED');
-    expect(seen.has('RUNNING')).toBe(true);
     const row = await db().job.findUniqueOrThrow({ where: { id: job.id } });
-    expect(sawProgress || row.previewKey !== null).toBe(true);
     expect(row.previewKey).not.toBeNull();
 
     // The reference went as the embedding computed at upload, the control as the web tier's

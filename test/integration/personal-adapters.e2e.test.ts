@@ -91,6 +91,17 @@ describe('personal adapters with the real worker', () => {
       .models.loras;
     expect(loras).toHaveLength(1);
     expect(loras[0]!.kind).toBe('svdiff');
+    // The generation's credits are captured once too, and nothing stays held: the balance is the
+    // start less the two prices.
+    expect(
+      await db().creditLedgerEntry.count({ where: { jobId: generated.id, kind: 'CAPTURE' } }),
+    ).toBe(1);
+    expect(
+      await db().creditLedgerEntry.count({ where: { jobId: generated.id, kind: 'RELEASE' } }),
+    ).toBe(0);
+    const trained = await db().job.findUniqueOrThrow({ where: { id: job.id } });
+    const me = await client.query<{ credits: { available: number; held: number } }>('account.me');
+    expect(me.data.credits).toEqual({ available: 1000 - trained.price - row.price, held: 0 });
   }, 400_000);
 
   it('edits a photo with CoSINE and keeps its adapter', async () => {
