@@ -123,7 +123,7 @@ describe('production without mail settings', () => {
     const { spawn } = await import('node:child_process');
     const path = await import('node:path');
     const { ROOT, freePort } = await import('../helpers/live');
-    const env: Record<string, string | undefined> = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production',
       APP_URL: 'http://127.0.0.1:1',
