@@ -3,15 +3,9 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   if (process.env.NEXT_PHASE === 'phase-production-build') return;
-  // A bad or missing setting (in production: SMTP_URL, MAIL_FROM, BETTER_AUTH_SECRET…) stops the
-  // server now, naming each variable, rather than at the first request that needs it.
-  const { env } = await import('./server/env');
-  try {
-    env();
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  }
+  // A bad or missing setting stops the server now, naming each variable (server/startup.ts).
+  const { exitOnInvalidEnv } = await import('./server/startup');
+  exitOnInvalidEnv();
   // Route handlers never see the socket: stamp each request with its peer address
   // (server/auth/client-address.ts), so no client-sent header decides who is calling.
   const { installPeerStamp } = await import('./server/auth/client-address');
