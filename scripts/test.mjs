@@ -4,7 +4,7 @@
 // `next start` and the real Python worker; test/browser drives Chromium through the product) and
 // the GPU worker's own suite (ruff, types, pytest). Every suite runs even when an earlier one
 // fails; the exit code is non-zero when any failed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,15 +51,22 @@ const results = [];
 let mailCatcher = null;
 let exitCode = 0;
 
-function suite(name, cmd, args, { env = {}, counts } = {}) {
+// Asynchronous, so this process keeps serving its children while a suite runs: PostgreSQL's log
+// goes to a pipe this process reads, and a blocked event loop (spawnSync) lets that pipe fill, at
+// which point every database backend that logs (any error, e.g. a unique violation) blocks.
+async function suite(name, cmd, args, { env = {}, counts } = {}) {
   log('test', `── ${name} ──`);
   const t0 = Date.now();
-  const res = spawnSync(cmd, args, {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, ...QUIET_ENV, ...env },
+  const status = await new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, ...QUIET_ENV, ...env },
+    });
+    child.on('error', () => resolve(null));
+    child.on('exit', (code) => resolve(code));
   });
-  const ok = res.status === 0;
+  const ok = status === 0;
   if (!ok) exitCode = 1;
   results.push({ name, ok, seconds: (Date.now() - t0) / 1000, counts: counts?.() ?? null });
 }
@@ -96,13 +103,13 @@ function buildStripeMock() {
  * reason is printed and the browser walk is skipped (counted as skipped in the summary), or, with
  * CI set, the run fails (requireTool, scripts/lib/tools.mjs).
  */
-function ensureChromium() {
+async function ensureChromium() {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
   const debian = '/usr/bin/chromium';
   if (fs.existsSync(debian)) return debian;
   const apt = fs.existsSync('/usr/bin/apt-get');
   if (apt && process.getuid?.() === 0) {
-    suite(
+    await suite(
       'chromium install',
       'bash',
       ['-c', 'apt-get update && apt-get install -y --no-install-recommends chromium'],
@@ -162,19 +169,20 @@ try {
     });
   }
 
-  const chromium = wanted('vitest') ? ensureChromium() : null;
-  if (wanted('typecheck')) suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-  if (wanted('lint')) suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
+  const chromium = wanted('vitest') ? await ensureChromium() : null;
+  if (wanted('typecheck'))
+    await suite('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+  if (wanted('lint')) await suite('lint', bin('eslint'), ['.', '--max-warnings', '0']);
   // The end-to-end tests run the production build and the real Python worker.
   if (wanted('worker'))
-    suite('worker setup', 'bash', [path.join(ROOT, 'gpu-worker', 'scripts', 'setup.sh')]);
+    await suite('worker setup', 'bash', [path.join(ROOT, 'gpu-worker', 'scripts', 'setup.sh')]);
   // The typecheck suite above already covered every file: the build skips its own pass.
   if (wanted('build'))
-    suite('next build', bin('next'), ['build'], {
+    await suite('next build', bin('next'), ['build'], {
       env: { DATABASE_URL: templateUrl, NEXT_SKIP_TYPECHECK: '1' },
     });
   if (wanted('vitest'))
-    suite(
+    await suite(
       'vitest',
       bin('vitest'),
       [
@@ -201,7 +209,7 @@ try {
   const workerTests = path.join(ROOT, 'gpu-worker', 'scripts', 'test.sh');
   if (wanted('pytest') && fs.existsSync(workerTests)) {
     const junit = path.join(ARTIFACTS, 'pytest.xml');
-    suite('pytest (gpu-worker)', 'bash', [workerTests], {
+    await suite('pytest (gpu-worker)', 'bash', [workerTests], {
       env: { PYTEST_ADDOPTS: `--junitxml=${junit}` },
       counts: () => junitCounts(junit),
     });
