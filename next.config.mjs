@@ -1,20 +1,8 @@
-// Security headers on every answer (pages get their per-request CSP with a nonce from proxy.ts).
-// HSTS in production builds only: a development server on http://localhost must stay reachable.
-const SECURITY_HEADERS = [
-  { key: 'X-Content-Type-Options', value: 'nosniff' },
-  { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
-  {
-    key: 'Permissions-Policy',
-    value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
-  },
-  { key: 'X-Frame-Options', value: 'DENY' },
-  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
-  ...(process.env.NODE_ENV === 'production'
-    ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }]
-    : []),
-];
-// API answers are data, never documents to render: nothing may load, nothing may frame them.
-const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+// Security headers on every answer (pages get their per-request CSP with a nonce from proxy.ts);
+// the list lives in server/security-headers.mjs, shared with the 405s of server/route-methods.ts.
+import { API_CSP, securityHeaders } from './server/security-headers.mjs';
+
+const SECURITY_HEADERS = securityHeaders(process.env.NODE_ENV === 'production');
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

@@ -9,6 +9,7 @@
 // test/unit/route-methods.test.ts keeps this table equal to the route files' exports.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { API_CSP, securityHeaders } from './security-headers.mjs';
 
 /** Route patterns as Next.js spells them (`[id]` one segment, `[...all]` one or more). */
 export const ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
@@ -126,17 +127,22 @@ export function refuseUnservedMethod(req: IncomingMessage, res: ServerResponse):
     detail: `${method} is not served here; use ${allow}.`,
   });
   res.writeHead(405, {
+    // The same security headers as every answer Next.js serves (next.config.mjs), and the API's
+    // CSP: this answer is data, whatever the route.
+    ...Object.fromEntries(SECURITY_HEADERS.map((h) => [h.key, h.value])),
+    'Content-Security-Policy': API_CSP,
     Allow: allow,
     'Content-Type': 'application/problem+json',
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
     // The body, if any, is never read: the connection ends with this answer.
     Connection: 'close',
   });
   res.end(method === 'HEAD' ? undefined : body);
   return true;
 }
+
+const SECURITY_HEADERS = securityHeaders(process.env.NODE_ENV === 'production');
 
 const g = globalThis as unknown as { __asMethodGuard?: boolean };
 
