@@ -48,15 +48,29 @@ const BODY = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'
 
 type Code = keyof typeof ERROR_CODES;
 
-function problems(...codes: Code[]): Responses {
-  const out: Responses = {};
+/**
+ * The problem answers of an operation: per status, which codes (server/errors.ts) it can carry,
+ * named in the description and as the enum of the body's `code`, so a client can tell, say, a
+ * key without the scope (FORBIDDEN) from an unconfirmed address (EMAIL_NOT_VERIFIED), and the
+ * fuzzer checks that the server sends no other. `why` adds words to a status's description.
+ */
+function problems(codes: Code[], why: Partial<Record<number, string>> = {}): Responses {
+  const byStatus = new Map<number, Code[]>();
   for (const code of [...ALWAYS, ...codes]) {
-    const { http, title } = ERROR_CODES[code];
-    const prev = out[http] as { description: string } | undefined;
-    if (prev?.description.split('; ').includes(title)) continue;
+    const list = byStatus.get(ERROR_CODES[code].http) ?? [];
+    if (!list.includes(code)) list.push(code);
+    byStatus.set(ERROR_CODES[code].http, list);
+  }
+  const out: Responses = {};
+  for (const [http, list] of byStatus) {
+    const named = list.map((code) => `${ERROR_CODES[code].title} (\`${code}\`)`).join('; ');
     out[http] = {
-      description: prev ? `${prev.description}; ${title}` : title,
-      content: { 'application/problem+json': { schema: c.problem } },
+      description: why[http] ? `${named}: ${why[http]}` : named,
+      content: {
+        'application/problem+json': {
+          schema: c.problem.extend({ code: z.enum(list as [Code, ...Code[]]) }),
+        },
+      },
     };
   }
   return out;
@@ -93,23 +107,20 @@ const jobCreated = (): Responses => ({
   201: { ...json(c.job, 'The job, queued (or finished, when asked to wait).'), links: jobLinks },
   202: { ...json(c.job, 'Still running after the requested wait.'), links: jobLinks },
   ...problems(
-    ...BODY,
-    'NOT_FOUND',
-    'CONFLICT',
-    'INSUFFICIENT_CREDITS',
-    'QUOTA_EXCEEDED',
-    'SERVICE_UNAVAILABLE',
+    [
+      ...BODY,
+      'NOT_FOUND',
+      'CONFLICT',
+      'INSUFFICIENT_CREDITS',
+      'EMAIL_NOT_VERIFIED',
+      'QUOTA_EXCEEDED',
+      'SERVICE_UNAVAILABLE',
+    ],
+    {
+      403: 'the key lacks jobs:write or a cookie caller sent a foreign Origin (FORBIDDEN); the account has not confirmed its e-mail address yet, and no job is made before it has (EMAIL_NOT_VERIFIED)',
+      429: "the plan's rate limit, or its limit of jobs in progress at once",
+    },
   ),
-  403: {
-    description:
-      'Not allowed: the key lacks jobs:write, a cookie caller sent a foreign Origin, or the account has not confirmed its e-mail address yet (no job is made before it has)',
-    content: { 'application/problem+json': { schema: c.problem } },
-  },
-  429: {
-    description:
-      "Too many requests: the plan's rate limit, or its limit of jobs in progress at once",
-    content: { 'application/problem+json': { schema: c.problem } },
-  },
 });
 
 function jobPost(operationId: string, path: string, summary: string, body: z.ZodType): RouteConfig {
@@ -131,12 +142,20 @@ function multipart(schema: z.ZodType) {
   return { required: true, content: { 'multipart/form-data': { schema } } };
 }
 
+/** What one deployment offers, for the document it serves. */
+export interface Deployment {
+  /** BASE_MODELS: the enum of every `baseModel` a request may name. */
+  baseModels: readonly string[];
+  /** The control maps this server can make (availableMaps()): with `none`, the `preprocess` enum. */
+  mapKinds: readonly string[];
+}
+
 /**
- * The document for a server at `serverUrl`. `baseModels`, where given (the served document:
- * the deployment's BASE_MODELS), become the enum of every `baseModel` a request may name; the
- * committed document leaves them open, since each deployment names its own.
+ * The document for a server at `serverUrl`. The served document narrows it to its deployment
+ * (base models, map kinds) so that what it allows, the server does; the committed document
+ * leaves them open, since each deployment offers its own.
  */
-export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly string[]) {
+export function buildOpenApiDocument(serverUrl: string, deployment?: Deployment) {
   const r = new OpenAPIRegistry();
   const bearer = r.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -158,7 +177,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
         ...json(z.object({ items: z.array(c.job), nextCursor: z.string().nullable() }), 'A page.'),
         links: { GetJob: link('getJob', '/items/0/id', 'The newest job of the page.') },
       },
-      ...problems('VALIDATION_FAILED'),
+      ...problems(['VALIDATION_FAILED']),
     },
   });
   r.registerPath({
@@ -171,7 +190,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     responses: {
       200: json(c.job, 'The job.'),
       202: json(c.job, 'Still running after the requested wait.'),
-      ...problems('NOT_FOUND'),
+      ...problems(['NOT_FOUND']),
     },
   });
   r.registerPath({
@@ -183,7 +202,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     request: { params: idParam, headers: z.object({ 'Idempotency-Key': idempotencyKey }) },
     responses: {
       200: json(s.cancelResult, 'Cancel accepted.'),
-      ...problems('NOT_FOUND', 'CONFLICT', 'VALIDATION_FAILED'),
+      ...problems(['NOT_FOUND', 'CONFLICT', 'VALIDATION_FAILED']),
     },
   });
   r.registerPath({
@@ -199,7 +218,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
           DeleteReference: link('deleteReference', '/items/0/id', 'The newest image.'),
         },
       },
-      ...problems(),
+      ...problems([]),
     },
   });
   const uploaded = {
@@ -222,7 +241,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
         links: uploaded,
       },
       200: { ...json(s.uploadedReference, 'Already in the library.'), links: uploaded },
-      ...problems(...BODY, 'QUOTA_EXCEEDED', 'CONFLICT'),
+      ...problems([...BODY, 'QUOTA_EXCEEDED', 'CONFLICT']),
     },
   });
   r.registerPath({
@@ -232,7 +251,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     summary: 'Delete a reference image and everything derived from it',
     tags: ['References'],
     request: { params: idParam },
-    responses: { 204: { description: 'Deleted.' }, ...problems('NOT_FOUND') },
+    responses: { 204: { description: 'Deleted.' }, ...problems(['NOT_FOUND']) },
   });
   const adapterLinks = (pointer: string) => ({
     RenameAdapter: link('renameAdapter', pointer, 'Rename it.'),
@@ -249,7 +268,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
         ...json(z.object({ items: z.array(c.adapter) }), 'The adapters.'),
         links: adapterLinks('/items/0/id'),
       },
-      ...problems(),
+      ...problems([]),
     },
   });
   r.registerPath({
@@ -265,7 +284,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     },
     responses: {
       201: { ...json(s.importedAdapter, 'Imported.'), links: adapterLinks('/id') },
-      ...problems(...BODY, 'QUOTA_EXCEEDED', 'CONFLICT'),
+      ...problems([...BODY, 'QUOTA_EXCEEDED', 'CONFLICT']),
     },
   });
   r.registerPath({
@@ -280,7 +299,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     },
     responses: {
       200: json(z.object({ id: z.uuid(), name: z.string() }), 'Renamed.'),
-      ...problems('NOT_FOUND', ...BODY),
+      ...problems(['NOT_FOUND', ...BODY]),
     },
   });
   r.registerPath({
@@ -290,7 +309,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     summary: 'Delete an adapter',
     tags: ['Adapters'],
     request: { params: idParam },
-    responses: { 204: { description: 'Deleted.' }, ...problems('NOT_FOUND') },
+    responses: { 204: { description: 'Deleted.' }, ...problems(['NOT_FOUND']) },
   });
   r.registerPath({
     operationId: 'getAccount',
@@ -298,7 +317,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     path: '/account',
     summary: 'Balance, plan, rate limit and the last 30 days of API usage',
     tags: ['Account'],
-    responses: { 200: json(s.account, 'The account.'), ...problems() },
+    responses: { 200: json(s.account, 'The account.'), ...problems([]) },
   });
   r.registerPath({
     operationId: 'getUsage',
@@ -309,7 +328,7 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     request: { query: usageQuery },
     responses: {
       200: json(z.object({ items: z.array(s.usageRow) }), 'Newest day first.'),
-      ...problems('VALIDATION_FAILED'),
+      ...problems(['VALIDATION_FAILED']),
     },
   });
 
@@ -326,21 +345,31 @@ export function buildOpenApiDocument(serverUrl: string, baseModels?: readonly st
     servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
     security: [{ [bearer.name]: [] }],
   });
-  if (baseModels) restrictBaseModels(doc, baseModels);
+  if (deployment) {
+    restrictRequestEnum(doc, 'baseModel', deployment.baseModels, BASE_MODEL_NOTE);
+    restrictRequestEnum(doc, 'preprocess', ['none', ...deployment.mapKinds], PREPROCESS_NOTE);
+  }
   return doc;
 }
 
 const BASE_MODEL_NOTE = 'One of the base models this server offers; the first is the default.';
+const PREPROCESS_NOTE =
+  '`none`: the image already is the map; otherwise one of the maps this server can make from a photo (for any other kind, upload a ready map).';
 
-/** Every `baseModel` property of a request schema → the enum of this server's base models. */
-function restrictBaseModels(doc: unknown, models: readonly string[]) {
+/** Every `property` of a request schema (responses keep theirs) → a string enum of `values`. */
+function restrictRequestEnum(
+  doc: unknown,
+  property: string,
+  values: readonly string[],
+  note: string,
+) {
   const walk = (node: unknown, key: string | null, inResponse: boolean) => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) return node.forEach((n) => walk(n, null, inResponse));
     const o = node as Record<string, unknown>;
-    if (key === 'baseModel' && !inResponse && o.type === 'string') {
-      o.enum = [...models];
-      o.description = BASE_MODEL_NOTE;
+    if (key === property && !inResponse && o.type === 'string') {
+      o.enum = [...values];
+      o.description = note;
       return;
     }
     for (const [k, v] of Object.entries(o)) {
@@ -376,7 +405,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
         ...json(z.object({ items: z.array(endpoint) }), 'The endpoints.'),
         links: endpointLinks('/items/0/id'),
       },
-      ...problems(),
+      ...problems([]),
     },
   });
   r.registerPath({
@@ -394,7 +423,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
         ...json(wh.createdEndpointView, 'Registered; the answer carries the signing secret.'),
         links: endpointLinks('/id'),
       },
-      ...problems(...BODY, 'CONFLICT'),
+      ...problems([...BODY, 'CONFLICT']),
     },
   });
   r.registerPath({
@@ -404,7 +433,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     summary: 'Delete an endpoint',
     tags,
     request: { params: idParam },
-    responses: { 204: { description: 'Deleted.' }, ...problems('NOT_FOUND') },
+    responses: { 204: { description: 'Deleted.' }, ...problems(['NOT_FOUND']) },
   });
   r.registerPath({
     operationId: 'getWebhookSecret',
@@ -413,7 +442,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     summary: "An endpoint's signing secret",
     tags,
     request: { params: idParam },
-    responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems('NOT_FOUND') },
+    responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems(['NOT_FOUND']) },
   });
   r.registerPath({
     operationId: 'getJobWebhookSecret',
@@ -421,7 +450,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     path: '/webhooks/job-secret',
     summary: 'The secret that signs deliveries to per-job `webhook` URLs',
     tags,
-    responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems() },
+    responses: { 200: json(wh.signingSecretView, 'The secret.'), ...problems([]) },
   });
   r.registerPath({
     operationId: 'listWebhookDeliveries',
@@ -437,7 +466,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
           Replay: link('replayWebhookDelivery', '/items/0/id', 'Send the newest delivery again.'),
         },
       },
-      ...problems('VALIDATION_FAILED'),
+      ...problems(['VALIDATION_FAILED']),
     },
   });
   r.registerPath({
@@ -449,7 +478,7 @@ function registerWebhookPaths(r: OpenAPIRegistry) {
     request: { params: idParam },
     responses: {
       202: json(wh.deliveryView, 'Queued again.'),
-      ...problems('NOT_FOUND', 'CONFLICT', 'VALIDATION_FAILED'),
+      ...problems(['NOT_FOUND', 'CONFLICT', 'VALIDATION_FAILED']),
     },
   });
   const event = wh.webhookEventBody.openapi('WebhookEvent');

@@ -32,15 +32,36 @@ const multipleOf8 = (name: string) =>
  */
 const TRIMMED =
   '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
-/** Has a character trim() keeps: what `.trim().min(1)` accepts, as a pattern the document shows. */
-export const NOT_BLANK = new RegExp(`[^${TRIMMED}]`);
+/**
+ * No U+0000 anywhere: PostgreSQL's text and jsonb cannot store it (the insert fails), so text
+ * that carries one is refused with a clear message instead. As a pattern the document shows.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly the character refused
+export const NO_NUL = /^[^\u0000]*$/;
+const NUL_MESSAGE = 'must not contain NUL (U+0000) characters';
+const withoutNul = (s: string) => !s.includes('\u0000');
 
 /**
- * Text of at most `max` characters as sent (the document's maxLength), trimmed, and not blank.
- * The length is checked before trimming so that the document's limit is the server's.
+ * Has a character trim() keeps (what `.trim().min(1)` accepts) and no NUL, as one pattern the
+ * document shows (a schema carries one pattern).
+ */
+export const NOT_BLANK = new RegExp(`^[^\\u0000]*[^${TRIMMED}\\u0000][^\\u0000]*$`);
+
+/**
+ * Text of at most `max` characters as sent (the document's maxLength), trimmed, not blank and
+ * without NUL. The length is checked before trimming so that the document's limit is the server's.
  */
 export const text = (max: number, blank = 'must not be blank') =>
-  z.string().max(max).trim().min(1, blank).regex(NOT_BLANK, blank);
+  z
+    .string()
+    .max(max)
+    .trim()
+    .refine(withoutNul, { message: NUL_MESSAGE, abort: true })
+    .min(1, blank)
+    .regex(NOT_BLANK, blank);
+
+/** Optional free text (may be blank): at most `max` characters as sent, trimmed, without NUL. */
+const freeText = (max: number) => z.string().max(max).trim().regex(NO_NUL, NUL_MESSAGE);
 
 /** Pixels on the short side that train and edit jobs work at. */
 const trainingResolution = z
@@ -87,7 +108,7 @@ export const loraInput = z.strictObject({
 
 export const generateInput = z.strictObject({
   prompt: text(2000, 'Write a prompt'),
-  negativePrompt: z.string().max(2000).trim().default(''),
+  negativePrompt: freeText(2000).default(''),
   baseModel: z.string().min(1).max(64).optional(),
   width: multipleOf8('width').default(512),
   height: multipleOf8('height').default(512),
@@ -121,7 +142,7 @@ export const trainInput = z
     instancePrompt: prompt('a prompt naming the subject, e.g. "a photo of sks dog"'),
     /** The words naming the subject inside the prompt ("sks dog"); needed for two subjects. */
     token: text(100).optional(),
-    classPrompt: z.string().max(1000).trim().optional(),
+    classPrompt: freeText(1000).optional(),
     priorPreservation: z.boolean().default(false),
     secondSubject: z
       .strictObject({

@@ -51,6 +51,49 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('served by a deployment, offers only its base models and the control maps it can make', () => {
+    type Schema = { enum?: string[]; properties?: Record<string, Schema>; items?: Schema };
+    const doc = buildOpenApiDocument('http://localhost:3000', {
+      baseModels: ['tiny-sd15'],
+      mapKinds: ['canny'],
+    }) as unknown as { components: { schemas: Record<string, Schema> } };
+    const gen = doc.components.schemas.GenerationRequest!.properties!;
+    expect(gen.baseModel!.enum).toEqual(['tiny-sd15']);
+    expect(gen.controls!.items!.properties!.preprocess!.enum).toEqual(['none', 'canny']);
+    // The committed document leaves both open to every deployment.
+    const open = buildOpenApiDocument('http://localhost:3000') as unknown as typeof doc;
+    const all = open.components.schemas.GenerationRequest!.properties!;
+    expect(all.baseModel!.enum).toBeUndefined();
+    expect(all.controls!.items!.properties!.preprocess!.enum).toContain('scribble');
+  });
+
+  it('names the codes each problem status carries, EMAIL_NOT_VERIFIED on job creation', () => {
+    const doc = buildOpenApiDocument('http://localhost:3000') as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const codes = (res: unknown) =>
+      (
+        res as {
+          content: Record<
+            string,
+            { schema: { allOf: { properties?: { code: { enum: string[] } } }[] } }
+          >;
+        }
+      ).content['application/problem+json']!.schema.allOf[1]!.properties!.code.enum;
+    for (const p of ['/generations', '/edits', '/trainings']) {
+      expect(codes(doc.paths[p]!.post!.responses['403'])).toEqual([
+        'FORBIDDEN',
+        'EMAIL_NOT_VERIFIED',
+      ]);
+      expect(codes(doc.paths[p]!.post!.responses['402'])).toEqual(['INSUFFICIENT_CREDITS']);
+    }
+    expect(codes(doc.paths['/references']!.get!.responses['403'])).toEqual(['FORBIDDEN']);
+    expect(codes(doc.paths['/references']!.post!.responses['413'])).toEqual([
+      'PAYLOAD_TOO_LARGE',
+      'QUOTA_EXCEEDED',
+    ]);
+  });
+
   it('matches the committed openapi/v1.json and generated client types (npm run api:generate)', async () => {
     const { json, types } = await openApiArtifacts();
     expect(fs.readFileSync(path.join(ROOT, 'openapi', 'v1.json'), 'utf8')).toBe(json);
