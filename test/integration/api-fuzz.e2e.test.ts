@@ -12,35 +12,45 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSchemathesis } from '@/scripts/lib/schemathesis.mjs';
 import { API_SCOPES, createApiKey } from '@/server/api-keys/keys';
-import { db } from '@/server/db';
 import { allowOf, ROUTE_METHODS } from '@/server/route-methods';
+import { API_CSP, securityHeaders } from '@/server/security-headers.mjs';
 import { photoPng } from '../helpers/hostile-files';
 import { ROOT, startApp, tinyModels, type LiveApp } from '../helpers/live';
 import { makeUser } from '../helpers/users';
 
 /** Examples per operation and phase: enough to reach every status, bounded for `npm test`. */
 const MAX_EXAMPLES = Number(process.env.API_FUZZ_EXAMPLES ?? 25);
+/** The most photos one training subject may name, and the largest resolution a job may ask for. */
+const MAX_TRAINING_PHOTOS = 20;
+const MAX_RESOLUTION = 1024;
 const SEED = Number(process.env.API_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 let app: LiveApp;
 let schemathesis: string;
 let secret: string;
+/** Ids of the seeded test data, for the hooks (environment variables of the fuzzer). */
+let seeded: Record<string, string>;
 
 beforeAll(async () => {
   schemathesis = process.env.SCHEMATHESIS_BIN ?? ensureSchemathesis();
-  // Production refuses to start mail-less; nothing here sends mail (the user is made in process).
-  app = await startApp({
-    SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
-    MAIL_FROM: process.env.MAIL_FROM ?? 'Adapter Studio <fuzz@example.com>',
-  });
-  const user = await makeUser({ plan: 'studio', credits: 1_000_000 });
-  // A confirmed address: unconfirmed accounts may not create jobs (a 403 the document states).
-  await db().user.update({ where: { id: user.id }, data: { emailVerified: true } });
-  secret = (await createApiKey(user.id, { name: 'fuzz', scopes: [...API_SCOPES] })).secret;
-  // Something for the list → PATCH/DELETE links to reach: one adapter and one library image.
+  // Built before the server starts: the build blocks this process's event loop for seconds
+  // (spawnSync), long past the server's keep-alive timeout, and fetch would then send the next
+  // request on a pooled connection the server has closed meanwhile (write EPIPE).
+  const kohyaFile = path.join(tinyModels(), 'loras', 'style-kohya.safetensors');
+  const kohya = fs.readFileSync(kohyaFile);
+  app = await startApp();
+  // A verified account (makeUser verifies): unverified ones may not create jobs. A test-mode key
+  // (as_test_): its jobs are validated as live ones but finish at once and spend nothing, so
+  // hundreds of valid jobs neither pile up against the plan's limit of jobs in progress (every
+  // later creation a 429) nor hold a `Prefer: wait` past the fuzzer's request timeout.
+  const user = await makeUser({ plan: 'studio' });
+  secret = (await createApiKey(user.id, { name: 'fuzz', scopes: [...API_SCOPES], mode: 'test' }))
+    .secret;
+  // Test data the generated requests cannot invent: an adapter and library images, whose ids
+  // test/fuzz/hooks.py puts into valid bodies (an edit's image, a training's photos, a
+  // generation's references, controls and LoRAs) and which the list → PATCH/DELETE links reach.
   const auth = { authorization: `Bearer ${secret}` };
   const lora = new FormData();
-  const kohya = fs.readFileSync(path.join(tinyModels(), 'loras', 'style-kohya.safetensors'));
   lora.set('file', new Blob([new Uint8Array(kohya)]), 'style.safetensors');
   lora.set('name', 'Style');
   const a = await fetch(`${app.url}/api/v1/adapters`, {
@@ -48,15 +58,45 @@ beforeAll(async () => {
     headers: auth,
     body: lora,
   });
-  expect(a.status).toBe(201);
-  const image = new FormData();
-  image.set('file', new Blob([new Uint8Array(await photoPng())]), 'photo.png');
-  const r = await fetch(`${app.url}/api/v1/references`, {
+  expect(a.status, await a.clone().text()).toBe(201);
+  // As many photos as a training may name (distinct: the same image twice is stored once), each
+  // at least as large as the largest training or edit resolution.
+  const imageIds: string[] = [];
+  for (let i = 0; i < MAX_TRAINING_PHOTOS; i++) {
+    const image = new FormData();
+    const png = await photoPng(MAX_RESOLUTION, MAX_RESOLUTION + 8 * i);
+    image.set('file', new Blob([new Uint8Array(png)]), `photo-${i}.png`);
+    const r = await fetch(`${app.url}/api/v1/references`, {
+      method: 'POST',
+      headers: auth,
+      body: image,
+    });
+    expect(r.status, await r.clone().text()).toBe(201);
+    imageIds.push(((await r.json()) as { id: string }).id);
+  }
+  // A job to get and cancel, and a webhook delivery to replay: a job with its own webhook URL
+  // (job.succeeded at once, test mode).
+  const job = await fetch(`${app.url}/api/v1/generations`, {
     method: 'POST',
-    headers: auth,
-    body: image,
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'seed', webhook: 'https://example.com/fuzz-hook' }),
   });
-  expect(r.status).toBe(201);
+  expect(job.status, await job.clone().text()).toBe(201);
+  const deliveries = (await (
+    await fetch(`${app.url}/api/v1/webhooks/deliveries`, { headers: auth })
+  ).json()) as { items: { id: string }[] };
+  expect(deliveries.items).toHaveLength(1);
+  // The files a valid upload carries (the hooks put them into positive cases).
+  const imageFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'as-fuzz-seed-')), 'photo.png');
+  fs.writeFileSync(imageFile, await photoPng());
+  seeded = {
+    FUZZ_IMAGE_FILE: imageFile,
+    FUZZ_ADAPTER_FILE: kohyaFile,
+    FUZZ_ADAPTER_ID: ((await a.json()) as { id: string }).id,
+    FUZZ_IMAGE_IDS: imageIds.join(','),
+    FUZZ_DELIVERY_ID: deliveries.items[0]!.id,
+    FUZZ_JOB_ID: ((await job.json()) as { id: string }).id,
+  };
 }, 240_000);
 
 afterAll(async () => {
@@ -67,7 +107,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; output
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: path.join(ROOT, 'test', 'fuzz'),
-      env: { ...process.env, NO_COLOR: '1', COLUMNS: '160', PYTHONPATH: '.' },
+      env: { ...process.env, ...seeded, NO_COLOR: '1', COLUMNS: '160', PYTHONPATH: '.' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -78,20 +118,30 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; output
   });
 }
 
-/** A raw request (fetch refuses TRACE): status and Allow. */
-function raw(method: string, url: string): Promise<{ status: number; allow?: string }> {
+/** A raw request (fetch refuses TRACE): status, Allow and the security headers. */
+function raw(
+  method: string,
+  url: string,
+): Promise<{ status: number; allow?: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow }));
+      const headers = Object.fromEntries(SECURITY.map(([k]) => [k, res.headers[k]]));
+      res.on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow, headers }));
     });
     req.on('error', reject);
     req.end();
   });
 }
 
+/** What every answer carries (next.config.mjs), the 405s answered in front of Next.js included. */
+const SECURITY: [string, string][] = [
+  ...securityHeaders(true).map((h): [string, string] => [h.key.toLowerCase(), h.value]),
+  ['content-security-policy', API_CSP],
+];
+
 describe('methods a route does not serve, on the production server', () => {
-  it('are 405 with Allow on every route, TRACE included (Next.js alone answers TRACE with 500)', async () => {
+  it('are 405 with Allow and the security headers on every route, TRACE included (Next.js alone answers TRACE with 500)', async () => {
     for (const route of Object.keys(ROUTE_METHODS)) {
       const p = route.replace(/\[\.\.\.\w+\]/, 'a/b').replace(/\[\w+\]/g, 'x');
       for (const method of ['TRACE', 'PUT', 'PATCH', 'DELETE', 'POST']) {
@@ -102,9 +152,59 @@ describe('methods a route does not serve, on the production server', () => {
           method,
           status: 405,
           allow: allowOf(route),
+          headers: Object.fromEntries(SECURITY),
         });
       }
     }
+  });
+});
+
+describe('text the database cannot store (found by the fuzzer: a 500)', () => {
+  it('a NUL (U+0000) in any text field is a 422 naming the field, and makes nothing', async () => {
+    const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+    const jobs = async () =>
+      ((await (await fetch(`${app.url}/api/v1/jobs`, { headers })).json()) as { items: unknown[] })
+        .items.length;
+    const before = await jobs();
+    const image = seeded.FUZZ_IMAGE_IDS!.split(',')[0];
+    const cases: [string, string, Record<string, unknown>, string][] = [
+      ['POST', '/generations', { prompt: 'a cat\u0000' }, 'prompt'],
+      ['POST', '/generations', { prompt: 'a cat', negativePrompt: '\u0000' }, 'negativePrompt'],
+      [
+        'POST',
+        '/edits',
+        { imageId: image, sourcePrompt: 'a photo\u0000', targetPrompt: 'a sketch' },
+        'sourcePrompt',
+      ],
+      [
+        'POST',
+        '/trainings',
+        {
+          name: 'n',
+          imageIds: [image],
+          instancePrompt: 'a photo of sks dog',
+          priorPreservation: true,
+          classPrompt: 'a dog\u0000',
+        },
+        'classPrompt',
+      ],
+      ['PATCH', `/adapters/${seeded.FUZZ_ADAPTER_ID}`, { name: 'Style\u0000' }, 'name'],
+    ];
+    for (const [method, p, body, field] of cases) {
+      const res = await fetch(`${app.url}/api/v1${p}`, {
+        method,
+        headers,
+        body: JSON.stringify(body),
+      });
+      const problem = (await res.json()) as { details?: { issues?: { path: string }[] } };
+      expect({
+        p,
+        field,
+        status: res.status,
+        paths: problem.details?.issues?.map((i) => i.path),
+      }).toEqual({ p, field, status: 422, paths: [field] });
+    }
+    expect(await jobs()).toBe(before);
   });
 });
 
