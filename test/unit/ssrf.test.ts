@@ -155,6 +155,8 @@ describe('webhookPolicy: the test-only loopback setting', () => {
     }
   };
   const secret = 'a-production-secret-of-enough-length-0123456789';
+  // Production also needs its mail settings (server/env.ts).
+  const mail = { SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'Studio <no-reply@example.com>' };
 
   it('is off unless asked for, and never for a production app on a reachable or default URL', () => {
     withEnv({ WEBHOOK_ALLOW_LOOPBACK: '0' }, () =>
@@ -165,6 +167,7 @@ describe('webhookPolicy: the test-only loopback setting', () => {
         {
           NODE_ENV: 'production',
           BETTER_AUTH_SECRET: secret,
+          ...mail,
           WEBHOOK_ALLOW_LOOPBACK: '1',
           APP_URL,
         },
@@ -178,6 +181,7 @@ describe('webhookPolicy: the test-only loopback setting', () => {
       {
         NODE_ENV: 'production',
         BETTER_AUTH_SECRET: secret,
+        ...mail,
         WEBHOOK_ALLOW_LOOPBACK: '1',
         APP_URL: 'http://127.0.0.1:4123',
       },
