@@ -79,7 +79,7 @@ export function rateLimitHeaders(s: RateLimitState): Record<string, string> {
 
 /**
  * Housekeeping, now and then: minute windows are useless a minute after they close; the long
- * windows of server/auth/throttle.ts (keys `long:…`, at most a week) are kept 8 days.
+ * windows of server/limits/window.ts (keys `long:…`, at most a week) are kept 8 days.
  */
 async function dropOldWindows(): Promise<void> {
   await pgPool()

@@ -16,13 +16,8 @@ import { sendMail } from '../mail/mailer';
 import { passwordResetMail, signInLockedMail, verificationMail } from '../mail/templates';
 import { addressForLog, clientAddress } from './client-address';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordWeakness } from './password-policy';
-import {
-  accountKey,
-  claimLockNotice,
-  claimSignInAttempt,
-  clearSignInThrottle,
-  countInWindow,
-} from './throttle';
+import { claimLockNotice, claimSignInAttempt, clearSignInThrottle } from './throttle';
+import { countInWindow } from '../limits/window';
 
 /**
  * The header that carries `clientAddress` to better-auth's limiter. The auth route sets it on
@@ -205,7 +200,10 @@ function createAuth(e: Env) {
           return;
         }
         if (ctx.path !== '/sign-up/email') return;
-        const { count, resetS } = await countInWindow('sign-up:global', e.SIGN_UP_GLOBAL_WINDOW_S);
+        const { count, resetS } = await countInWindow(
+          `long:sign-up:global:${e.SIGN_UP_GLOBAL_WINDOW_S}`,
+          e.SIGN_UP_GLOBAL_WINDOW_S,
+        );
         if (count > e.SIGN_UP_GLOBAL_MAX) {
           console.warn(
             `[auth] sign-up refused: global ceiling of ${e.SIGN_UP_GLOBAL_MAX} per ${e.SIGN_UP_GLOBAL_WINDOW_S} s reached (from ${ctx.request ? addressForLog(ctx.request.headers) : 'unknown'})`,
@@ -238,28 +236,24 @@ function createAuth(e: Env) {
           return;
         }
         // A wrong password that started a lock: tell the owner, once per series.
-        if (returned.statusCode === 401 && (await claimLockNotice(email))) {
-          const user = await db().user.findUnique({
-            where: { email: email.trim().toLowerCase() },
-            select: { email: true },
-          });
-          const row = await db().signInThrottle.findFirst({
-            where: { key: accountKey(email) },
-            select: { lockedUntil: true },
-          });
-          if (user && row?.lockedUntil) {
-            const lockedForS = Math.ceil((row.lockedUntil.getTime() - Date.now()) / 1000);
-            const from = ctx.request ? addressForLog(ctx.request.headers) : 'unknown';
-            console.warn(
-              `[auth] account sign-in locked for ${lockedForS} s after wrong passwords (from ${from})`,
-            );
-            await sendQuietly(
-              user.email,
-              signInLockedMail(resetPageUrl(user.email), lockedForS, from),
-              'lock notice',
-            );
-          }
-        }
+        if (returned.statusCode !== 401) return;
+        const lockedUntil = await claimLockNotice(email);
+        if (!lockedUntil) return;
+        const user = await db().user.findUnique({
+          where: { email: email.trim().toLowerCase() },
+          select: { email: true },
+        });
+        if (!user) return;
+        const lockedForS = Math.ceil((lockedUntil.getTime() - Date.now()) / 1000);
+        const from = ctx.request ? addressForLog(ctx.request.headers) : 'unknown';
+        console.warn(
+          `[auth] account sign-in locked for ${lockedForS} s after wrong passwords (from ${from})`,
+        );
+        await sendQuietly(
+          user.email,
+          signInLockedMail(resetPageUrl(user.email), lockedForS, from),
+          'lock notice',
+        );
       }),
     },
     plugins: [nextCookies()],

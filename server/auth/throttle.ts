@@ -1,4 +1,4 @@
-// Limits on sign-in and sign-up that hold without a trusted client address (the per-address
+// The per-account sign-in limit: it holds without a trusted client address (the per-address
 // limits live in better-auth's limiter, keyed by server/auth/client-address.ts):
 //
 // - Per account: the first SIGN_IN_ACCOUNT_FREE_TRIES tries are free; the try that reaches the
@@ -8,8 +8,8 @@
 //   count), a successful sign-in or a password reset clears the row, and 24 h without a try
 //   forgets it. While locked every try is refused at once, whatever the password, with the wait.
 //   The first lock of a series mails the account's owner a notice.
-// - Sign-up: a global ceiling per window across all callers (SIGN_UP_GLOBAL_MAX per
-//   SIGN_UP_GLOBAL_WINDOW_S), counted in PostgreSQL so every instance shares it.
+// The global sign-up ceiling (SIGN_UP_GLOBAL_MAX per SIGN_UP_GLOBAL_WINDOW_S) is a window count
+// (server/limits/window.ts) kept in the sign-up hook of auth.ts.
 import { createHash } from 'node:crypto';
 import { pgPool } from '../db-pool';
 
@@ -91,37 +91,15 @@ export async function clearSignInThrottle(email: string): Promise<void> {
 }
 
 /**
- * Marks that the owner was told of this lock series; true only for the first caller (so the
- * notice goes out once per series).
+ * Marks that the owner was told of this lock series: the lock's end for the first caller, null
+ * for every other (so the notice goes out once per series) and when nothing is locked.
  */
-export async function claimLockNotice(email: string): Promise<boolean> {
-  const { rowCount } = await pgPool().query(
+export async function claimLockNotice(email: string): Promise<Date | null> {
+  const { rows } = await pgPool().query<{ lockedUntil: Date }>(
     `UPDATE "SignInThrottle" SET "noticeSentAt" = now()
-      WHERE "key" = $1 AND "noticeSentAt" IS NULL AND "lockedUntil" IS NOT NULL`,
+      WHERE "key" = $1 AND "noticeSentAt" IS NULL AND "lockedUntil" IS NOT NULL
+  RETURNING "lockedUntil"`,
     [accountKey(email)],
   );
-  return rowCount === 1;
-}
-
-/**
- * Counts one event in a fixed window shared by every instance; returns the count including this
- * one and the seconds until the window ends. Keys start with `long:` so the API limiter's
- * housekeeping (which drops its own minute windows after 10 minutes) leaves them alone.
- */
-export async function countInWindow(
-  name: string,
-  windowS: number,
-  now = Date.now(),
-): Promise<{ count: number; resetS: number }> {
-  const start = Math.floor(now / (windowS * 1000)) * windowS * 1000;
-  const { rows } = await pgPool().query<{ count: number }>(
-    `INSERT INTO "RateLimitWindow" ("key", "windowStart", "count") VALUES ($1, $2, 1)
-     ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitWindow"."count" + 1
-     RETURNING "count"`,
-    [`long:${name}:${windowS}`, new Date(start)],
-  );
-  return {
-    count: rows[0]?.count ?? 1,
-    resetS: Math.max(1, Math.ceil((start + windowS * 1000 - now) / 1000)),
-  };
+  return rows[0]?.lockedUntil ?? null;
 }
