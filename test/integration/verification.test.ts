@@ -8,7 +8,7 @@ import { verifyAndGrant } from '@/server/auth/auth';
 import { grantIdentity, starterGrantKey } from '@/server/credits/starter-grant';
 import { db } from '@/server/db';
 import { authRequest, cookieFrom, signUp, trpcMutation, trpcQuery } from '../helpers/app';
-import { linkIn, MAIL_CATCHER_URL, waitForMail } from '../helpers/mail';
+import { linkIn, mailsTo, waitForMail } from '../helpers/mail';
 
 const STARTER = Number(process.env.STARTER_CREDITS ?? 50);
 let n = 0;
@@ -25,7 +25,7 @@ async function userOf(email: string) {
   return db().user.findUniqueOrThrow({ where: { email }, include: { ledger: true } });
 }
 
-describe.skipIf(!MAIL_CATCHER_URL)('verified e-mail before money', () => {
+describe('verified e-mail before money', () => {
   it('grants nothing at sign-up, mails a link, and grants once when it is opened', async () => {
     const email = address('ada');
     const { res, cookie } = await signUp(email, 'analytical engine 1843', 'Ada');
@@ -132,7 +132,6 @@ describe.skipIf(!MAIL_CATCHER_URL)('verified e-mail before money', () => {
     );
     expect(res.status).toBe(200);
     const deadline = Date.now() + 20_000;
-    const { mailsTo } = await import('../helpers/mail');
     while ((await mailsTo(email, /confirm/i)).length < 2) {
       if (Date.now() > deadline) throw new Error('no second verification mail');
       await new Promise((r) => setTimeout(r, 100));
@@ -186,7 +185,6 @@ describe.skipIf(!MAIL_CATCHER_URL)('verified e-mail before money', () => {
     const notice = await waitForMail(email, /sign-in paused/i);
     expect(notice.text).toMatch(/wrong passwords/);
     expect(notice.text).toContain('/forgot-password?email=');
-    const { mailsTo } = await import('../helpers/mail');
     expect(await mailsTo(email, /sign-in paused/i)).toHaveLength(1);
   });
 });
