@@ -2,20 +2,37 @@
 // map through ERROR_CODES (server/errors.ts); anything else is a 500 without internals.
 import { AppError, ERROR_CODES } from './errors';
 
+/** The problem+json document (RFC 9457) every problem answer carries, whoever answers. */
+export function problemBody(p: {
+  code: string;
+  title: string;
+  status: number;
+  detail: string;
+  details?: Record<string, unknown>;
+}) {
+  return {
+    type: `https://adapter.studio/errors/${p.code.toLowerCase()}`,
+    title: p.title,
+    status: p.status,
+    code: p.code,
+    detail: p.detail,
+    ...(p.details ? { details: p.details } : {}),
+  };
+}
+
 export function problemResponse(e: unknown): Response {
   const err = e instanceof AppError ? e : null;
   if (!err) console.error(e);
   const code = err?.code ?? 'INTERNAL';
   const status = ERROR_CODES[code].http;
   return Response.json(
-    {
-      type: `https://adapter.studio/errors/${code.toLowerCase()}`,
+    problemBody({
+      code,
       title: ERROR_CODES[code].title,
       status,
-      code,
       detail: err?.message ?? ERROR_CODES.INTERNAL.title,
-      ...(err?.details ? { details: err.details } : {}),
-    },
+      details: err?.details,
+    }),
     { status, headers: problemHeaders(err) },
   );
 }

@@ -9,6 +9,7 @@
 // test/unit/route-methods.test.ts keeps this table equal to the route files' exports.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { problemBody } from './http';
 import { API_CSP, securityHeaders } from './security-headers.mjs';
 
 /** Route patterns as Next.js spells them (`[id]` one segment, `[...all]` one or more). */
@@ -119,13 +120,14 @@ export function refuseUnservedMethod(req: IncomingMessage, res: ServerResponse):
   const method = (req.method ?? 'GET').toUpperCase();
   if (!route || allowedMethods(route).has(method)) return false;
   const allow = allowOf(route);
-  const body = JSON.stringify({
-    type: 'https://adapter.studio/errors/method_not_allowed',
-    title: 'Method not allowed',
-    status: 405,
-    code: 'METHOD_NOT_ALLOWED',
-    detail: `${method} is not served here; use ${allow}.`,
-  });
+  const body = JSON.stringify(
+    problemBody({
+      code: 'METHOD_NOT_ALLOWED',
+      title: 'Method not allowed',
+      status: 405,
+      detail: `${method} is not served here; use ${allow}.`,
+    }),
+  );
   res.writeHead(405, {
     // The same security headers as every answer Next.js serves (next.config.mjs), and the API's
     // CSP: this answer is data, whatever the route.
