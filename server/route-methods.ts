@@ -92,17 +92,17 @@ export function matchRoute(pathname: string, node: Node = TREE): string | null {
   return walk(node, 0);
 }
 
-/** The `Allow` header of a route: its methods, HEAD with GET, and OPTIONS (Next.js answers both). */
-export function allowOf(route: string): string {
+/** The methods a route answers: its own, HEAD with GET, and OPTIONS (Next.js answers both). */
+function allowedMethods(route: string): Set<string> {
   const methods = new Set(ROUTE_METHODS[route]);
   if (methods.has('GET')) methods.add('HEAD');
   methods.add('OPTIONS');
-  return [...methods].sort().join(', ');
+  return methods;
 }
 
-/** The methods a route answers, as `allowOf` lists them. */
-export function allowedMethods(route: string): Set<string> {
-  return new Set(allowOf(route).split(', '));
+/** The `Allow` header of a route: `allowedMethods`, sorted. */
+export function allowOf(route: string): string {
+  return [...allowedMethods(route)].sort().join(', ');
 }
 
 /**
