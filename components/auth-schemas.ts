@@ -21,3 +21,6 @@ export const signInSchema = z.object({
   email,
   password: z.string().min(1, 'Enter your password'),
 });
+
+/** Forgot password: the same address rule as sign-in. */
+export const forgotPasswordSchema = z.object({ email: z.string().trim().pipe(email) });

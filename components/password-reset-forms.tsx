@@ -2,7 +2,7 @@
 import { Loader2 } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { useForm, type Resolver } from 'react-hook-form';
 import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import {
@@ -26,9 +26,18 @@ function Heading({ title, body }: { title: string; body: string }) {
   );
 }
 
+// As on sign-in: zod and the schema load on first submit, not with the page.
+const forgotResolver: Resolver<{ email: string }> = async (values, ctx, opts) => {
+  const [{ zodResolver }, { forgotPasswordSchema }] = await Promise.all([
+    import('@hookform/resolvers/zod'),
+    import('./auth-schemas'),
+  ]);
+  return zodResolver(forgotPasswordSchema)(values, ctx, opts);
+};
+
 /** Asks for a reset link. The answer never says whether the address has an account. */
 export function ForgotPasswordForm({ email = '' }: { email?: string }) {
-  const form = useForm<{ email: string }>({ defaultValues: { email } });
+  const form = useForm<{ email: string }>({ resolver: forgotResolver, defaultValues: { email } });
   const [state, setState] = useState<'idle' | 'sent' | 'failed'>('idle');
   const pending = form.formState.isSubmitting;
 
@@ -56,10 +65,6 @@ export function ForgotPasswordForm({ email = '' }: { email?: string }) {
           <FormField
             control={form.control}
             name="email"
-            rules={{
-              validate: (v) =>
-                /^\S+@\S+\.\S+$/.test(v.trim()) || 'Enter an email address like you@example.com',
-            }}
             render={({ field }) => (
               <FormItem>
                 <FormLabel>Email</FormLabel>
