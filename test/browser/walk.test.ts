@@ -30,6 +30,7 @@ import {
   type LiveApp,
   type LiveWorker,
 } from '../helpers/live';
+import { linkIn, waitForMail } from '../helpers/mail';
 
 const PROMPT = 'a lighthouse on a cliff at dusk';
 const PASSWORD = 'a perfectly fine password';
@@ -326,6 +327,21 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
     await checkPage(page, 'signed-out');
     await page.goto(url('/generate'));
     await page.waitForURL(/\/sign-in/, SLOW);
+
+    // ── Forgot the password: from the sign-in page, the reset link arrives and sets a new one
+    await page.getByRole('link', { name: /forgot your password/i }).click();
+    await page.getByLabel('Email').waitFor(SLOW);
+    await checkPage(page, 'forgot-password');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: /send me a link/i }).click();
+    await page.getByText(/a link is on its way/i).waitFor(SLOW);
+    const reset = await waitForMail(email, /reset your password/i);
+    await page.goto(linkIn(reset));
+    await page.getByLabel('New password').waitFor(SLOW);
+    await checkPage(page, 'reset-password');
+    await page.getByLabel('New password').fill('a brand new fine password');
+    await page.getByRole('button', { name: /save the new password/i }).click();
+    await page.getByRole('heading', { name: 'Password changed' }).waitFor(SLOW);
 
     await Promise.all([desktop, anonymous, anonymousPhone, phone].map((c) => c.close()));
   }, 600_000);
