@@ -10,7 +10,7 @@ import { isJobId as isUuid } from '../jobs/lock';
 import { storage, storageKeys } from '../storage';
 import { chargeStorage, releaseStorage } from '../storage/quota';
 import { parseInput } from '../validation';
-import { inspectAdapterFile } from './inspect';
+import { baseModelMismatch, inspectAdapterFile } from './inspect';
 
 export const adapterName = text(80, 'Give the adapter a name');
 
@@ -30,20 +30,11 @@ export async function importAdapter(userId: string, bytes: Buffer, fields: unkno
     );
   }
   const info = inspectAdapterFile(bytes);
-  // Every base model offered today is SD 1.5-family; an SDXL LoRA cannot apply to it.
-  if (info.family !== 'sd15') {
+  const madeFor = baseModelMismatch(info, baseModel);
+  if (madeFor) {
     throw new AppError(
       'VALIDATION_FAILED',
-      `This LoRA was made for SDXL; ${baseModel} is an SD 1.5 model.`,
-    );
-  }
-  // A spectral shift is a change to one model's singular values: it only means something on
-  // the base model it was trained on.
-  const madeFor = info.metadata.base_model;
-  if (info.kind === 'SPECTRAL_SHIFT' && madeFor && madeFor !== baseModel) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `This spectral-shift adapter was trained on ${madeFor}; choose that base model (not ${baseModel}).`,
+      `This adapter was made for ${madeFor}; it cannot be used with ${baseModel}.`,
     );
   }
   const id = randomUUID();

@@ -36,6 +36,18 @@ function looksLikePickle(b: Buffer): boolean {
   return zip || pickle;
 }
 
+/**
+ * What an inspected adapter was made for when it cannot apply to `baseModel`, else null. Every
+ * base model offered today is SD 1.5-family, so an SDXL file applies to none ("SDXL"); a spectral
+ * shift changes one model's singular values, so it applies only to the base model its metadata
+ * names (`base_model`, when present). One rule for imports and for adapters jobs produce.
+ */
+export function baseModelMismatch(info: AdapterInspection, baseModel: string): string | null {
+  if (info.family !== 'sd15') return 'SDXL';
+  const madeFor = info.metadata.base_model;
+  return info.kind === 'SPECTRAL_SHIFT' && madeFor && madeFor !== baseModel ? madeFor : null;
+}
+
 export function inspectAdapterFile(b: Buffer): AdapterInspection {
   if (b.length > MAX_ADAPTER_BYTES) {
     throw new AppError(

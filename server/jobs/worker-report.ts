@@ -23,7 +23,12 @@ import type {
 import type { WorkerIdentity } from '../workers/tokens';
 import { isJobId, isTerminal, lockJob } from './lock';
 import { outputSlots, signUploadSlots } from './lease';
-import { type AdapterInspection, inspectAdapterFile, MAX_ADAPTER_BYTES } from '../adapters/inspect';
+import {
+  type AdapterInspection,
+  baseModelMismatch,
+  inspectAdapterFile,
+  MAX_ADAPTER_BYTES,
+} from '../adapters/inspect';
 import { signalJobQueued } from './queue-signal';
 import { recordJobEvent } from '../webhooks/events';
 
@@ -257,14 +262,8 @@ function inspectProducedAdapter(file: Buffer, baseModel: string): AdapterInspect
     }
     throw e;
   }
-  if (info.family !== 'sd15') {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `The adapter file this job produced is for SDXL; ${baseModel} is an SD 1.5 model.`,
-    );
-  }
-  const madeFor = info.metadata.base_model;
-  if (info.kind === 'SPECTRAL_SHIFT' && madeFor && madeFor !== baseModel) {
+  const madeFor = baseModelMismatch(info, baseModel);
+  if (madeFor) {
     throw new AppError(
       'VALIDATION_FAILED',
       `The adapter file this job produced was made for ${madeFor}, not the job's ${baseModel}.`,
