@@ -28,8 +28,8 @@ const SIZE = Math.max(1, Math.min(4, os.availableParallelism() - 1));
 
 /**
  * The worker's file, read from the app's root at run time: it must stay a plain file beside its
- * imports (canny.mjs, pil-resize.mjs, map-compute.mjs), never bundled, in tests, `next dev` and
- * `next start` alike.
+ * imports (canny.mjs, pil-resize.mjs, map-compute.mjs, onnx-session.mjs), never bundled, in
+ * tests, `next dev` and `next start` alike.
  */
 function workerFile(): string {
   return path.join(process.cwd(), 'server', 'inference', 'map-worker.mjs');
