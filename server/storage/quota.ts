@@ -17,6 +17,7 @@
 //   the user paid credits for them, and a paid job is never failed for quota. Such outputs can
 //   take a user over the quota; then new uploads, imports and maps are refused until they delete.
 // - Deleting anything releases exactly what it was charged (`releaseStorage`).
+import { Prisma } from '@prisma/client';
 import { PLANS } from '../billing/plans';
 import { db, type Tx } from '../db';
 import { AppError } from '../errors';
@@ -31,6 +32,8 @@ const QUOTAS_JSON = JSON.stringify(
   Object.fromEntries(Object.values(PLANS).map((p) => [p.key, p.storageQuotaBytes])),
 );
 const FREE_QUOTA = PLANS.free!.storageQuotaBytes;
+/** The user row's quota in SQL, for statements on "user". */
+const QUOTA_SQL = Prisma.sql`COALESCE((${QUOTAS_JSON}::jsonb ->> "plan")::bigint, ${FREE_QUOTA}::bigint)`;
 
 export interface StorageUse {
   usedBytes: number;
@@ -52,10 +55,9 @@ export async function chargeStorage(
     UPDATE "user"
        SET "storageUsedBytes" = "storageUsedBytes" + ${bytes}::bigint
      WHERE "id" = ${userId}
-       AND "storageUsedBytes" + ${bytes}::bigint
-           <= COALESCE((${QUOTAS_JSON}::jsonb ->> "plan")::bigint, ${FREE_QUOTA}::bigint)
+       AND "storageUsedBytes" + ${bytes}::bigint <= ${QUOTA_SQL}
  RETURNING "storageUsedBytes" AS used,
-           COALESCE((${QUOTAS_JSON}::jsonb ->> "plan")::bigint, ${FREE_QUOTA}::bigint) AS quota`;
+           ${QUOTA_SQL} AS quota`;
   const row = rows[0];
   if (row) return { usedBytes: Number(row.used), quotaBytes: Number(row.quota) };
   const now = await storageUse(userId, sql);
@@ -89,7 +91,7 @@ export async function releaseStorage(userId: string, bytes: number, sql: Sql = d
 export async function storageUse(userId: string, sql: Sql = db()): Promise<StorageUse | null> {
   const rows = await sql.$queryRaw<{ used: bigint; quota: bigint }[]>`
     SELECT "storageUsedBytes" AS used,
-           COALESCE((${QUOTAS_JSON}::jsonb ->> "plan")::bigint, ${FREE_QUOTA}::bigint) AS quota
+           ${QUOTA_SQL} AS quota
       FROM "user" WHERE "id" = ${userId}`;
   const row = rows[0];
   return row ? { usedBytes: Number(row.used), quotaBytes: Number(row.quota) } : null;
