@@ -248,11 +248,11 @@ const PREPARE_TX = { maxWait: 10_000, timeout: 120_000 };
 
 /** The one transaction that accepts a job of any kind: row, hold, active-job limit, signal. */
 export async function enqueueJob(a: EnqueueArgs) {
-  // A test-mode key (as_test_…): accepted already done, nothing spent, never queued.
-  if (await isTestKey(a.apiKeyId)) return acceptTestJob(a);
   const e = env();
   const user = await db().user.findUnique({ where: { id: a.userId }, select: { plan: true } });
   if (!user) throw new AppError('NOT_FOUND', 'User not found.');
+  // A test-mode key (as_test_…): accepted already done, nothing spent, never queued.
+  if (await isTestKey(a.apiKeyId)) return acceptTestJob(a);
   const plan = planFor(user.plan);
   return db().$transaction(async (tx) => {
     const job = await tx.job.create({

@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import { crc32, deflateSync } from 'node:zlib';
 import { db } from '../db';
-import { AppError } from '../errors';
 import { storage, storageKeys } from '../storage';
 import { chargeStorage } from '../storage/quota';
 import { recordJobEvent } from '../webhooks/events';
@@ -39,10 +38,11 @@ function placeholderSizes(a: EnqueueArgs): { width: number; height: number }[] {
   return [];
 }
 
-/** Accepts a test-mode job: SUCCEEDED at once with placeholder outputs, nothing spent. */
+/**
+ * Accepts a test-mode job for an existing user (enqueueJob looked them up): SUCCEEDED at once
+ * with placeholder outputs, nothing spent.
+ */
 export async function acceptTestJob(a: EnqueueArgs) {
-  const user = await db().user.findUnique({ where: { id: a.userId }, select: { id: true } });
-  if (!user) throw new AppError('NOT_FOUND', 'User not found.');
   // Made before the transaction: a few hundred ms for four 2048² images, no lock held meanwhile.
   const pngs = placeholderSizes(a).map((size, index) => ({
     ...size,
