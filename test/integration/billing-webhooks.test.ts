@@ -315,38 +315,24 @@ describe('subscription invoices: what grants, and what a refund or dispute takes
         }),
       ),
     );
-    // A trial's first invoice, a 100 % coupon: nothing paid, nothing granted.
-    await ok(
-      event(
-        'invoice.paid',
-        current.invoice(u.cus, `in_trial_${u.cus}`, {
-          reason: 'subscription_create',
-          amountPaid: 0,
-          price: 'price_plan_pro',
-        }),
-      ),
-    );
-    await ok(
-      event(
-        'invoice.paid',
-        current.invoice(u.cus, `in_coupon_${u.cus}`, {
-          reason: 'subscription_cycle',
-          amountPaid: 0,
-          price: 'price_plan_pro',
-        }),
-      ),
-    );
-    // A manual invoice for the plan's price is not a subscription period.
-    await ok(
-      event(
-        'invoice.paid',
-        current.invoice(u.cus, `in_manual_${u.cus}`, {
-          reason: 'manual',
-          amountPaid: 2900,
-          price: 'price_plan_pro',
-        }),
-      ),
-    );
+    // Invoices for the plan's price that grant nothing: a trial's first invoice and a 100 %
+    // coupon (nothing paid), and a manual invoice (not a subscription period).
+    for (const [name, reason, amountPaid] of [
+      ['trial', 'subscription_create', 0],
+      ['coupon', 'subscription_cycle', 0],
+      ['manual', 'manual', 2900],
+    ] as const) {
+      await ok(
+        event(
+          'invoice.paid',
+          current.invoice(u.cus, `in_${name}_${u.cus}`, {
+            reason,
+            amountPaid,
+            price: 'price_plan_pro',
+          }),
+        ),
+      );
+    }
     expect((await balanceOf(u.id)).available).toBe(start);
     expect(await grants(u.id)).toBe(0);
 
