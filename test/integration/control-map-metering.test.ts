@@ -23,13 +23,6 @@ process.env.CONTROL_MAP_RATE_PER_MINUTE = '20';
 
 const FREE = PLANS.free!.storageQuotaBytes;
 
-/** A signed-up user who has confirmed their address (only they may spend). */
-async function verifiedUser(opts: { credits?: number } = {}) {
-  const u = await makeUser(opts);
-  await db().user.update({ where: { id: u.id }, data: { emailVerified: true } });
-  return u;
-}
-
 function preview(id: string, query: string, cookie: string) {
   return previewRoute(
     new Request(`http://localhost:3000/api/references/${id}/control-map?${query}`, {
@@ -70,7 +63,7 @@ describe('control-map metering', () => {
   it('a 1 000-pair control-map loop stays within quota and rate limit', async () => {
     const budget = env().CONTROL_MAP_RATE_PER_MINUTE;
     expect(budget).toBe(20);
-    const user = await verifiedUser();
+    const user = await makeUser();
     const { image } = await addLibraryImage(user.id, await photoPng(160, 120));
     // 600 pairs of a person dragging the sliders around (100, 200), then 400 of a script
     // sweeping the whole range.
@@ -120,7 +113,7 @@ describe('control-map metering', () => {
   }, 120_000);
 
   it('a new map past the quota is refused with the numbers; maps already made stay free', async () => {
-    const user = await verifiedUser();
+    const user = await makeUser();
     const { image } = await addLibraryImage(user.id, await photoPng(160, 120));
     expect((await preview(image.id, 'kind=canny&low=100&high=200', user.cookie)).status).toBe(200);
     const before = await db().controlMap.count({ where: { userId: user.id } });
@@ -140,7 +133,7 @@ describe('control-map metering', () => {
   });
 
   it('jobs.create without credits answers INSUFFICIENT_CREDITS and computes or stores no map', async () => {
-    const user = await verifiedUser({ credits: 0 });
+    const user = await makeUser({ credits: 0 });
     const { image } = await addLibraryImage(user.id, await photoPng(160, 120));
     await expect(
       createGenerateJob(user.id, {
@@ -159,7 +152,7 @@ describe('control-map metering', () => {
   });
 
   it('jobs.create whose map cannot be made gives the hold back: nothing changes', async () => {
-    const user = await verifiedUser({ credits: 50 });
+    const user = await makeUser({ credits: 50 });
     const { image } = await addLibraryImage(user.id, await photoPng(160, 120));
     const ledger = await db().creditLedgerEntry.count({ where: { userId: user.id } });
     // No depth model here: refused after the hold, which rolls back with the job.
@@ -187,7 +180,7 @@ describe('control-map metering', () => {
   });
 
   it('jobs.create holds, then makes and counts the map once; a second job reuses it', async () => {
-    const user = await verifiedUser({ credits: 50 });
+    const user = await makeUser({ credits: 50 });
     const { image } = await addLibraryImage(user.id, await photoPng(160, 120));
     const ask = (low: number) =>
       createGenerateJob(user.id, {

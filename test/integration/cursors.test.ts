@@ -13,7 +13,6 @@ import { API_BASE, bearer, problemOf, userWithKey } from '../helpers/rest';
 /** One user with an item in each list: a job, an output, ledger entries, a webhook delivery. */
 async function userWithItems() {
   const u = await userWithKey(['jobs:read', 'jobs:write', 'webhooks:read'], { credits: 50 });
-  await db().user.update({ where: { id: u.userId }, data: { emailVerified: true } }); // jobs need it
   const job = await createGenerateJob(u.userId, { prompt: 'cursor fixture' });
   const output = await db().jobOutput.create({
     data: {

@@ -20,7 +20,7 @@ import { appRouter } from '@/server/trpc/router';
 import { createEndpoint } from '@/server/webhooks/endpoints';
 import { freshIp, ORIGIN, trpcQuery } from '../helpers/app';
 import { photoPng } from '../helpers/hostile-files';
-import { makeUser as signedUpUser } from '../helpers/users';
+import { makeUser } from '../helpers/users';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const EVIL = 'https://evil.example';
@@ -97,13 +97,6 @@ function storedFiles(userId: string): number {
   if (!fs.existsSync(dir)) return 0;
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())
     .length;
-}
-
-/** A user who may spend (e-mail verified), with the session cookie. */
-async function makeUser(opts: { credits?: number } = {}) {
-  const u = await signedUpUser(opts);
-  await db().user.update({ where: { id: u.id }, data: { emailVerified: true } });
-  return u;
 }
 
 interface Victim {

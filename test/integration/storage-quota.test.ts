@@ -45,13 +45,6 @@ function storedFiles(userId: string): string[] {
     .map((d) => path.relative(dir, path.join(d.parentPath, d.name)));
 }
 
-/** A signed-up user who has confirmed their address (only they may spend). */
-async function verifiedUser(opts: { credits?: number; plan?: string } = {}) {
-  const u = await makeUser(opts);
-  await db().user.update({ where: { id: u.id }, data: { emailVerified: true } });
-  return u;
-}
-
 function upload(cookie: string, bytes: Buffer) {
   const form = new FormData();
   form.set('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'image.png');
@@ -192,7 +185,7 @@ describe('the storage quota', () => {
   });
 
   it('deleting an image frees it and its control maps', async () => {
-    const u = await verifiedUser({ credits: 50 });
+    const u = await makeUser({ credits: 50 });
     const { image } = await addLibraryImage(u.id, await photoPng(160, 120));
     const a = await controlMapFor(image, 'canny', { low: 50, high: 150 });
     const b = await controlMapFor(image, 'canny', { low: 100, high: 200 });
@@ -204,7 +197,7 @@ describe('the storage quota', () => {
   });
 
   it('counts paid outputs at completion even past the quota, and frees them on delete', async () => {
-    const u = await verifiedUser({ credits: 50 });
+    const u = await makeUser({ credits: 50 });
     await setUsed(u.id, FREE - 10); // nearly full: the paid result still lands
     const job = await createGenerateJob(u.id, { prompt: 'a lighthouse', steps: 4 });
     const lease = await leaseNextJob(leaseBody());

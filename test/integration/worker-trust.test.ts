@@ -14,7 +14,7 @@ import { sharedPageImage } from '@/server/share/serve';
 import { shareOutput } from '@/server/share/share';
 import { storage, storageKeys } from '@/server/storage';
 import { photoPng, pngBomb } from '../helpers/hostile-files';
-import { balanceOf, leaseBody, makeUser as signUp } from '../helpers/users';
+import { balanceOf, leaseBody, makeUser } from '../helpers/users';
 import {
   declaredImage,
   leaseAs,
@@ -36,13 +36,6 @@ const PNG_1x1 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-
-/** A signed-up user whose address is verified (only those may spend credits on jobs). */
-async function makeUser(opts: { plan?: string; credits?: number } = {}) {
-  const u = await signUp(opts);
-  await db().user.update({ where: { id: u.id }, data: { emailVerified: true } });
-  return u;
-}
 
 beforeEach(async () => {
   await db().job.updateMany({
