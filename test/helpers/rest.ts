@@ -7,13 +7,13 @@ import { makeUser } from './users';
 
 export const API_BASE = 'http://localhost:3000/api/v1';
 
-/** A fresh user (credits, plan as asked) holding one key with these scopes. */
+/** A fresh user (credits, plan as asked) holding one key with these scopes (live unless asked). */
 export async function userWithKey(
   scopes: readonly string[],
-  opts: { credits?: number; plan?: string } = {},
+  { mode, ...opts }: { credits?: number; plan?: string; mode?: 'live' | 'test' } = {},
 ) {
   const user = await makeUser(opts);
-  const key = await createApiKey(user.id, { name: 'test', scopes });
+  const key = await createApiKey(user.id, { name: 'test', scopes, mode });
   return { user, userId: user.id, secret: key.secret, keyId: key.id };
 }
 

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as generations } from '@/app/api/v1/generations/route';
 import { GET as getJobRoute } from '@/app/api/v1/jobs/[id]/route';
 import { POST as trpcPost } from '@/app/api/trpc/[trpc]/route';
-import { createApiKey } from '@/server/api-keys/keys';
 import { db } from '@/server/db';
 import { resetEnv } from '@/server/env';
 import { createGenerateJob } from '@/server/jobs/create';
@@ -22,7 +21,7 @@ import { loggableUrl } from '@/server/webhooks/redact';
 import { jobUrlSecret } from '@/server/webhooks/secrets';
 import { startWebhookWorker, stopWebhookWorker } from '@/server/webhooks/worker';
 import { waitFor } from '../helpers/live';
-import { API_BASE, jsonHeaders, routeParams } from '../helpers/rest';
+import { API_BASE, jsonHeaders, routeParams, userWithKey } from '../helpers/rest';
 import { balanceOf, makeUser } from '../helpers/users';
 import { leaseAs, makeWorker } from '../helpers/workers';
 
@@ -56,22 +55,8 @@ afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-/** A signed-up user whose address is verified (jobs need it), with 50 credits. */
-async function verifiedUser() {
-  const user = await makeUser({ credits: 50 });
-  await db().user.update({ where: { id: user.id }, data: { emailVerified: true } });
-  return user;
-}
-
-async function testKeyUser() {
-  const user = await verifiedUser();
-  const key = await createApiKey(user.id, {
-    name: 'sandbox',
-    mode: 'test',
-    scopes: ['jobs:read', 'jobs:write'],
-  });
-  return { user, secret: key.secret, keyId: key.id };
-}
+/** A verified user (jobs need it) with 50 credits, holding a test-mode key. */
+const testKeyUser = () => userWithKey(['jobs:read', 'jobs:write'], { credits: 50, mode: 'test' });
 
 interface JobWire {
   id: string;
@@ -112,7 +97,9 @@ describe('test-mode keys', () => {
     expect(await db().creditLedgerEntry.count({ where: { jobId: created.id } })).toBe(0);
 
     // The waiting worker is handed the next LIVE job, never the test one.
-    const live = await createGenerateJob((await verifiedUser()).id, { prompt: 'a real one' });
+    const live = await createGenerateJob((await makeUser({ credits: 50 })).id, {
+      prompt: 'a real one',
+    });
     const leased = await waiting;
     expect(leased?.id).toBe(live.id);
     const row = await db().job.findUniqueOrThrow({ where: { id: created.id } });
@@ -212,12 +199,11 @@ describe('test-mode keys', () => {
   });
 
   it('a live key still queues, holds and reads livemode: true', async () => {
-    const user = await verifiedUser();
-    const key = await createApiKey(user.id, { name: 'live', scopes: ['jobs:write'] });
+    const { user, secret } = await userWithKey(['jobs:write'], { credits: 50 });
     const res = await generations(
       new Request(`${API_BASE}/generations`, {
         method: 'POST',
-        headers: jsonHeaders(key.secret),
+        headers: jsonHeaders(secret),
         body: JSON.stringify({ prompt: 'live' }),
       }),
       undefined,
