@@ -12,7 +12,6 @@ export function proxy(request: NextRequest) {
   const nonce = newNonce();
   const csp = pageContentSecurityPolicy(nonce, env());
   const headers = new Headers(request.headers);
-  headers.set('x-nonce', nonce);
   headers.set('content-security-policy', csp);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set('Content-Security-Policy', csp);
