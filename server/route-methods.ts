@@ -7,9 +7,9 @@
 // throws. So the refusal happens in front of Next.js, on the Node.js server's request event
 // (installed by instrumentation.ts), for every method of every route here at once.
 // test/unit/route-methods.test.ts keeps this table equal to the route files' exports.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problemBody } from './http';
+import { onEveryRequest } from './server-hooks';
 import { API_CSP, securityHeaders } from './security-headers.mjs';
 
 /** Route patterns as Next.js spells them (`[id]` one segment, `[...all]` one or more). */
@@ -146,27 +146,10 @@ export function refuseUnservedMethod(req: IncomingMessage, res: ServerResponse):
 
 const SECURITY_HEADERS = securityHeaders(process.env.NODE_ENV === 'production');
 
-const g = globalThis as unknown as { __asMethodGuard?: boolean };
-
 /**
- * Puts `refuseUnservedMethod` in front of every Node.js HTTP(S) server of this process, those
- * already listening included (`next start` and `next dev` create theirs before instrumentation
- * runs): the request event goes through it first. Idempotent.
+ * Puts `refuseUnservedMethod` in front of every Node.js HTTP(S) server of this process
+ * (server/server-hooks.ts). Idempotent.
  */
 export function installMethodGuard(): void {
-  if (g.__asMethodGuard) return;
-  g.__asMethodGuard = true;
-  for (const proto of [http.Server.prototype, https.Server.prototype] as {
-    emit: (event: string | symbol, ...args: unknown[]) => boolean;
-  }[]) {
-    const emit = proto.emit;
-    proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
-      if (
-        event === 'request' &&
-        refuseUnservedMethod(args[0] as IncomingMessage, args[1] as ServerResponse)
-      )
-        return true;
-      return emit.call(this, event, ...args);
-    };
-  }
+  onEveryRequest('method-guard', refuseUnservedMethod);
 }

@@ -18,13 +18,12 @@
 // calling a handler in process) the peer is unknown, and the address is null unless a header is
 // trusted.
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import { env, type Env } from '../env';
+import { onEveryRequest } from '../server-hooks';
 import { normalizeAddress } from './trusted-proxies';
 
-const g = globalThis as unknown as { __asPeerHeader?: string; __asPeerStamp?: boolean };
+const g = globalThis as unknown as { __asPeerHeader?: string };
 
 /** The per-process header name that carries the socket's peer address into route handlers. */
 export function peerHeaderName(): string {
@@ -37,22 +36,12 @@ export function peerHeaderName(): string {
  * `peerHeaderName()`, before Next.js reads the headers. Idempotent.
  */
 export function installPeerStamp(): void {
-  if (g.__asPeerStamp) return;
-  g.__asPeerStamp = true;
   const name = peerHeaderName();
-  for (const proto of [http.Server.prototype, https.Server.prototype] as {
-    emit: (event: string | symbol, ...args: unknown[]) => boolean;
-  }[]) {
-    const emit = proto.emit;
-    proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
-      if (event === 'request') {
-        const req = args[0] as http.IncomingMessage;
-        const peer = req.socket?.remoteAddress;
-        if (peer) req.headers[name] = peer;
-      }
-      return emit.call(this, event, ...args);
-    };
-  }
+  onEveryRequest('peer-stamp', (req) => {
+    const peer = req.socket?.remoteAddress;
+    if (peer) req.headers[name] = peer;
+    return false;
+  });
 }
 
 function blockListOf(cidrs: string[]): BlockList {
