@@ -202,3 +202,25 @@ def test_train_and_edit_jobs_run_through_the_loop(app: FakeApp, engine: Generate
         assert sent <= {total}
     assert bad.state == "failed" and bad.result is not None and bad.result["error"]["code"] == "invalid_input"
     assert "at least 1 item" in bad.result["error"]["message"]
+
+
+def test_release_on_shutdown_is_one_try(app: FakeApp, engine: GenerateEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopping while the app stops too (Ctrl-C under `npm run dev`): one release attempt, no
+    backoff; the lease's expiry hands the job back."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from adapter_worker.client import TransientError
+    from adapter_worker.protocol import LeasedJob
+
+    worker = make_worker(app, engine)
+    calls: list[str] = []
+
+    def refused(job_id: str, body: object) -> None:
+        calls.append(job_id)
+        raise TransientError("connection refused")
+
+    monkeypatch.setattr(worker.client, "release", refused)
+    monkeypatch.setattr(worker_module.time, "sleep", lambda s: calls.append(f"sleep {s}"))
+    worker._release(cast(LeasedJob, SimpleNamespace(id="job-1", lease_id="lease-1")))
+    assert calls == ["job-1"]

@@ -1,5 +1,5 @@
-// The one rule for external tools that some tests need (Chromium, stripe-mock built with Go, the
-// mail catcher, an S3 server): on a developer's machine a missing tool skips those tests with the
+// The one rule for external tools that some tests need (Chromium, stripe-mock built with
+// Go): on a developer's machine a missing tool skips those tests with the
 // reason printed; with CI set it fails the run, so a green CI run always means every suite ran.
 // Used by scripts/test.mjs (before the suites) and by the test files themselves (vitest run alone).
 // Node built-ins only.

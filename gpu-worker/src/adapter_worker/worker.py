@@ -291,10 +291,10 @@ class Worker:
             return
         log.info("job %s succeeded in %.2fs", job.id, body.metadata["timings"]["total_s"])
 
-    def _finish(self, job: LeasedJob, call: object) -> None:
+    def _finish(self, job: LeasedJob, call: object, attempts: int = 5) -> None:
         """complete/fail/release are idempotent on the server, so retrying them is safe."""
         try:
-            self._retry(call)
+            self._retry(call, attempts)
         except LeaseLost:
             log.warning("job %s: lease lost before it could be reported", job.id)
         except (WorkerError, ProtocolError) as err:
@@ -307,6 +307,10 @@ class Worker:
         self._finish(job, lambda: self.client.fail(job.id, body))
 
     def _release(self, job: LeasedJob) -> None:
+        """Shutting down: one try. When it does not get through (the app is stopping too, as on
+        Ctrl-C under `npm run dev`), the lease's expiry hands the job back; retrying with backoff
+        would only keep the process alive for seconds after it was told to stop."""
         log.info("releasing job %s", job.id)
         self._finish(job, lambda: self.client.release(job.id, ReleaseRequest(lease_id=job.lease_id,
-                                                                              reason="shutdown")))
+                                                                              reason="shutdown")),
+                     attempts=1)
