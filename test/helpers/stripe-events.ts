@@ -49,9 +49,14 @@ export function payload(e: StripeTestEvent): string {
   });
 }
 
+/** The Stripe-Signature header Stripe would send with this raw body. */
+export function signatureOf(body: string, secret = WEBHOOK_SECRET): string {
+  return sdk.webhooks.generateTestHeaderString({ payload: body, secret });
+}
+
 export function send(e: StripeTestEvent, secret = WEBHOOK_SECRET): Promise<Response> {
   const body = payload(e);
-  const signature = sdk.webhooks.generateTestHeaderString({ payload: body, secret });
+  const signature = signatureOf(body, secret);
   return webhookRoute(
     new Request('http://localhost:3000/api/stripe/webhook', {
       method: 'POST',

@@ -7,7 +7,6 @@
 // HTTP against `next start`.)
 import fs from 'node:fs';
 import path from 'node:path';
-import Stripe from 'stripe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POST as authRoute } from '@/app/api/auth/[...all]/route';
 import { POST as stripeRoute } from '@/app/api/stripe/webhook/route';
@@ -23,15 +22,15 @@ import { db } from '@/server/db';
 import { multipartBodyLimit } from '@/server/multipart';
 import { MAX_UPLOAD_BYTES } from '@/server/references/image-safety';
 import { HEARTBEAT_BODY_MAX_BYTES, WORKER_BODY_MAX_BYTES } from '@/server/workers/http';
-import { createWorkerToken } from '@/server/workers/tokens';
+import { ORIGIN } from '../helpers/app';
 import { photoPng } from '../helpers/hostile-files';
-import { userWithKey } from '../helpers/rest';
-import { payload, event, objects, stripeEnv, WEBHOOK_SECRET } from '../helpers/stripe-events';
+import { bearer, jsonHeaders, routeParams, sessionJsonHeaders, userWithKey } from '../helpers/rest';
+import { payload, event, objects, signatureOf, stripeEnv } from '../helpers/stripe-events';
 import { leaseBody, makeUser } from '../helpers/users';
+import { makeWorker } from '../helpers/workers';
 
 stripeEnv();
 
-const ORIGIN = 'http://localhost:3000';
 const MB = 2 ** 20;
 const CHUNK = 64 * 1024;
 /** Far past every limit here: a handler still reading at this point reads without bound. */
@@ -109,7 +108,6 @@ async function expectRefusedUnread(res: Response, body: Lazy) {
 describe("Stripe's webhook (anonymous until the signature is checked): 1 MB", () => {
   const LIMIT = MB;
   const url = `${ORIGIN}/api/stripe/webhook`;
-  const sdk = new Stripe('sk_test_unused');
 
   it('a chunked 2 GB body is refused after ~1 MB is pulled, with memory growth under 64 MB', async () => {
     const events = await db().stripeEvent.count();
@@ -139,11 +137,9 @@ describe("Stripe's webhook (anonymous until the signature is checked): 1 MB", ()
       objects.packCheckout(cus, `pi_${cus}`, 'pack-100', 900),
     );
     const raw = payload(e);
-    const signature = sdk.webhooks.generateTestHeaderString({
-      payload: raw,
-      secret: WEBHOOK_SECRET,
-    });
-    const res = await stripeRoute(post(url, chunked(raw), { 'stripe-signature': signature }));
+    const res = await stripeRoute(
+      post(url, chunked(raw), { 'stripe-signature': signatureOf(raw) }),
+    );
     expect(res.status, await res.clone().text()).toBe(200);
     expect(await db().stripeEvent.count({ where: { id: e.id } })).toBe(1);
   });
@@ -155,11 +151,7 @@ describe('REST JSON routes (restRoute + jsonBody) and the idempotency fingerprin
   const prefix = '{"url":"https://hooks.example.com/in","description":"';
   let secret = '';
   let userId = '';
-  const headers = (extra: Record<string, string> = {}) => ({
-    authorization: `Bearer ${secret}`,
-    'content-type': 'application/json',
-    ...extra,
-  });
+  const headers = (extra: Record<string, string> = {}) => jsonHeaders(secret, extra);
   const endpoints = () => db().webhookEndpoint.count({ where: { userId } });
   const records = () => db().idempotencyRecord.count({ where: { userId } });
 
@@ -231,11 +223,8 @@ describe('multipart uploads: the file limit + 64 KB of form framing', () => {
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`;
   let secret = '';
   let userId = '';
-  const headers = (extra: Record<string, string> = {}) => ({
-    authorization: `Bearer ${secret}`,
-    'content-type': `multipart/form-data; boundary=${boundary}`,
-    ...extra,
-  });
+  const headers = (extra: Record<string, string> = {}) =>
+    bearer(secret, { 'content-type': `multipart/form-data; boundary=${boundary}`, ...extra });
   const stored = () => {
     const dir = path.join(process.env.STORAGE_DIR!, 'users', userId);
     return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).length : 0;
@@ -292,10 +281,11 @@ describe('multipart uploads: the file limit + 64 KB of form framing', () => {
     const framed = new Response(form);
     const bytes = new Uint8Array(await framed.arrayBuffer());
     const res = await referencesRoute(
-      post(`${ORIGIN}/api/v1/references`, chunked(bytes), {
-        authorization: `Bearer ${secret}`,
-        'content-type': framed.headers.get('content-type')!,
-      }),
+      post(
+        `${ORIGIN}/api/v1/references`,
+        chunked(bytes),
+        bearer(secret, { 'content-type': framed.headers.get('content-type')! }),
+      ),
       undefined,
     );
     expect(res.status, await res.clone().text()).toBe(201);
@@ -305,11 +295,11 @@ describe('multipart uploads: the file limit + 64 KB of form framing', () => {
 
 describe('worker protocol routes: 1 MB, heartbeats 4 MB (preview PNG)', () => {
   let token = '';
-  const auth = () => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-  const jobCtx = { params: Promise.resolve({ id: '00000000-0000-4000-8000-000000000000' }) };
+  const auth = () => jsonHeaders(token);
+  const jobCtx = routeParams('00000000-0000-4000-8000-000000000000');
 
   beforeAll(async () => {
-    ({ token } = await createWorkerToken('bounded', 'bounded bodies'));
+    ({ token } = await makeWorker('bounded'));
   });
 
   it('chunked lease and heartbeat bodies over their limits are refused while read', async () => {
@@ -343,10 +333,7 @@ describe('worker protocol routes: 1 MB, heartbeats 4 MB (preview PNG)', () => {
     );
     const anon = lazyBody(2 * 2 ** 30);
     const res = await leaseRoute(
-      post(`${ORIGIN}/api/worker/v1/lease`, anon.stream, {
-        authorization: 'Bearer aswk_wrong',
-        'content-type': 'application/json',
-      }),
+      post(`${ORIGIN}/api/worker/v1/lease`, anon.stream, jsonHeaders('aswk_wrong')),
     );
     expect(res.status).toBe(401);
     expect(anon.pulled()).toBe(0);
@@ -413,12 +400,7 @@ describe('better-auth: 64 KB, then a Request rebuilt from those bytes', () => {
 describe('tRPC: 1 MB, then a Request rebuilt from those bytes', () => {
   const LIMIT = MB;
   let user: { id: string; cookie: string };
-  const headers = (extra: Record<string, string> = {}) => ({
-    cookie: user.cookie,
-    origin: ORIGIN,
-    'content-type': 'application/json',
-    ...extra,
-  });
+  const headers = (extra: Record<string, string> = {}) => sessionJsonHeaders(user.cookie, extra);
   const url = `${ORIGIN}/api/trpc/apiKeys.create`;
   const keys = () => db().apiKey.count({ where: { userId: user.id } });
 
