@@ -8,6 +8,7 @@ import { verifyAndGrant } from '@/server/auth/auth';
 import { grantIdentity, starterGrantKey } from '@/server/credits/starter-grant';
 import { db } from '@/server/db';
 import { authRequest, cookieFrom, signUp, trpcMutation, trpcQuery } from '../helpers/app';
+import { waitFor } from '../helpers/live';
 import { linkIn, mailsTo, waitForMail } from '../helpers/mail';
 
 const STARTER = Number(process.env.STARTER_CREDITS ?? 50);
@@ -131,11 +132,11 @@ describe('verified e-mail before money', () => {
       { cookie },
     );
     expect(res.status).toBe(200);
-    const deadline = Date.now() + 20_000;
-    while ((await mailsTo(email, /confirm/i)).length < 2) {
-      if (Date.now() > deadline) throw new Error('no second verification mail');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () => (await mailsTo(email, /confirm/i)).length >= 2,
+      20_000,
+      'a second verification mail',
+    );
   });
 
   it('resets a forgotten password through the mailed link, once', async () => {
