@@ -57,6 +57,22 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pro
   });
 }
 
+/** `next start` of the production build on 127.0.0.1:`port`, with exactly this environment. */
+export function spawnNextStart(port: number, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
+      'start',
+      '-p',
+      String(port),
+      '-H',
+      '127.0.0.1',
+    ],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
 export async function startApp(extraEnv: Record<string, string> = {}): Promise<LiveApp> {
   if (!fs.existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR ?? '.next', 'BUILD_ID'))) {
     throw new Error(
@@ -70,37 +86,22 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<L
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
-        'start',
-        '-p',
-        String(port),
-        '-H',
-        '127.0.0.1',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          APP_URL: url,
-          STORAGE_DIR: storageDir,
-          BASE_MODELS: 'tiny-sd15',
-          NEXT_TELEMETRY_DISABLED: '1',
-          // Production refuses to start without mail settings: the catcher npm test runs.
-          SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
-          MAIL_FROM: 'Adapter Studio <no-reply@adapter-studio.test>',
-          // Every request of a test comes from 127.0.0.1: per-address limits are tested on their
-          // own (client-address.e2e.test.ts), not by every file that signs a few users up.
-          SIGN_UP_RATE_LIMIT_MAX: '1000',
-          SIGN_IN_RATE_LIMIT_MAX: '1000',
-          ...extraEnv,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnNextStart(port, {
+      ...process.env,
+      NODE_ENV: 'production',
+      APP_URL: url,
+      STORAGE_DIR: storageDir,
+      BASE_MODELS: 'tiny-sd15',
+      NEXT_TELEMETRY_DISABLED: '1',
+      // Production refuses to start without mail settings: the catcher npm test runs.
+      SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
+      MAIL_FROM: 'Adapter Studio <no-reply@adapter-studio.test>',
+      // Every request of a test comes from 127.0.0.1: per-address limits are tested on their
+      // own (client-address.e2e.test.ts), not by every file that signs a few users up.
+      SIGN_UP_RATE_LIMIT_MAX: '1000',
+      SIGN_IN_RATE_LIMIT_MAX: '1000',
+      ...extraEnv,
+    });
     let log = '';
     child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (log += d.toString()));

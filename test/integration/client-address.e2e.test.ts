@@ -5,7 +5,7 @@
 // then the right hop is used.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/server/db';
-import { startApp, type LiveApp } from '../helpers/live';
+import { freePort, spawnNextStart, startApp, type LiveApp } from '../helpers/live';
 
 const LIMITS = {
   SIGN_IN_RATE_LIMIT_MAX: '5',
@@ -120,9 +120,6 @@ describe('TRUSTED_PROXIES=loopback: the right hop is the client', () => {
 
 describe('production without mail settings', () => {
   it('refuses to start and names the missing variables', async () => {
-    const { spawn } = await import('node:child_process');
-    const path = await import('node:path');
-    const { ROOT, freePort } = await import('../helpers/live');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production',
@@ -130,21 +127,10 @@ describe('production without mail settings', () => {
     };
     delete env.SMTP_URL;
     delete env.MAIL_FROM;
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
-        'start',
-        '-p',
-        String(await freePort()),
-        '-H',
-        '127.0.0.1',
-      ],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnNextStart(await freePort(), env);
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => {
       const t = setTimeout(() => {
         child.kill('SIGKILL');
