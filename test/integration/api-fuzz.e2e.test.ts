@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSchemathesis } from '@/scripts/lib/schemathesis.mjs';
-import { API_SCOPES, createApiKey } from '@/server/api-keys/keys';
+import { API_SCOPES } from '@/server/api-keys/keys';
 import { allowOf, ROUTE_METHODS } from '@/server/route-methods';
 import { API_CSP, securityHeaders } from '@/server/security-headers.mjs';
 import { photoPng } from '../helpers/hostile-files';
 import { ROOT, startApp, tinyModels, type LiveApp } from '../helpers/live';
-import { makeUser } from '../helpers/users';
+import { bearer, jsonHeaders, userWithKey } from '../helpers/rest';
 
 /** Examples per operation and phase: enough to reach every status, bounded for `npm test`. */
 const MAX_EXAMPLES = Number(process.env.API_FUZZ_EXAMPLES ?? 25);
@@ -39,17 +39,15 @@ beforeAll(async () => {
   const kohyaFile = path.join(tinyModels(), 'loras', 'style-kohya.safetensors');
   const kohya = fs.readFileSync(kohyaFile);
   app = await startApp();
-  // A verified account (makeUser verifies): unverified ones may not create jobs. A test-mode key
-  // (as_test_): its jobs are validated as live ones but finish at once and spend nothing, so
-  // hundreds of valid jobs neither pile up against the plan's limit of jobs in progress (every
+  // A verified account (makeUser, under userWithKey, verifies): unverified ones may not create
+  // jobs. A test-mode key (as_test_): its jobs are validated as live ones but finish at once and
+  // spend nothing, so hundreds of valid jobs neither pile up against the plan's limit of jobs in progress (every
   // later creation a 429) nor hold a `Prefer: wait` past the fuzzer's request timeout.
-  const user = await makeUser({ plan: 'studio' });
-  secret = (await createApiKey(user.id, { name: 'fuzz', scopes: [...API_SCOPES], mode: 'test' }))
-    .secret;
+  ({ secret } = await userWithKey(API_SCOPES, { plan: 'studio', mode: 'test' }));
   // Test data the generated requests cannot invent: an adapter and library images, whose ids
   // test/fuzz/hooks.py puts into valid bodies (an edit's image, a training's photos, a
   // generation's references, controls and LoRAs) and which the list → PATCH/DELETE links reach.
-  const auth = { authorization: `Bearer ${secret}` };
+  const auth = bearer(secret);
   const lora = new FormData();
   lora.set('file', new Blob([new Uint8Array(kohya)]), 'style.safetensors');
   lora.set('name', 'Style');
@@ -78,7 +76,7 @@ beforeAll(async () => {
   // (job.succeeded at once, test mode).
   const job = await fetch(`${app.url}/api/v1/generations`, {
     method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
+    headers: jsonHeaders(secret),
     body: JSON.stringify({ prompt: 'seed', webhook: 'https://example.com/fuzz-hook' }),
   });
   expect(job.status, await job.clone().text()).toBe(201);
@@ -161,7 +159,7 @@ describe('methods a route does not serve, on the production server', () => {
 
 describe('text the database cannot store (found by the fuzzer: a 500)', () => {
   it('a NUL (U+0000) in any text field is a 422 naming the field, and makes nothing', async () => {
-    const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+    const headers = jsonHeaders(secret);
     const jobs = async () =>
       ((await (await fetch(`${app.url}/api/v1/jobs`, { headers })).json()) as { items: unknown[] })
         .items.length;
