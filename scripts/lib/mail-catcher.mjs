@@ -24,11 +24,6 @@ async function firstFreePort(from) {
   throw new Error(`no free port from ${from}`);
 }
 
-/** Whether the catcher is installed (it is a devDependency). */
-export function mailCatcherInstalled() {
-  return fs.existsSync(BIN);
-}
-
 /**
  * Starts MailDev on loopback (the preferred ports, or the next free ones), keeping mails in
  * `mailDir`: returns its SMTP URL, web/API URL, the child and a stop function.
