@@ -93,6 +93,12 @@ export function putSigned(
   );
 }
 
+/** A valid 1×1 PNG: the smallest image a worker can upload and declare. */
+export const PNG_1x1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** What a worker declares for an uploaded image in `complete`. */

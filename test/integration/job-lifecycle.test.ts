@@ -15,14 +15,11 @@ import {
   leaseNextJob,
   leaseWithWait,
   recordHeartbeat,
+  PNG_1x1,
   releaseJob,
   sha256,
 } from '../helpers/workers';
 
-const PNG_1x1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 const SHA = sha256(PNG_1x1);
 
 async function upload(key: string) {

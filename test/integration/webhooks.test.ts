@@ -17,7 +17,7 @@ import { lockJob } from '@/server/jobs/lock';
 import { expireLeases } from '@/server/jobs/sweep';
 import { cancelJob } from '@/server/jobs/user-jobs';
 import { finishUnsuccessfully } from '@/server/jobs/worker-report';
-import { completeJob, failJob, leaseNextJob, sha256 } from '../helpers/workers';
+import { completeJob, failJob, leaseNextJob, PNG_1x1, sha256 } from '../helpers/workers';
 import { storage } from '@/server/storage';
 import {
   DELIVERY_QUEUE,
@@ -30,11 +30,6 @@ import { sessionHeaders } from '../helpers/app';
 import { leaseBody, makeUser } from '../helpers/users';
 
 const BASE_MS = 300; // retry delays: 300 ms, 1.8 s, …
-
-const PNG_1x1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 interface Hit {
   path: string;

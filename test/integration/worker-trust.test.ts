@@ -19,6 +19,7 @@ import {
   declaredImage,
   leaseAs,
   makeWorker,
+  PNG_1x1,
   putSigned,
   report,
   safetensors,
@@ -31,11 +32,6 @@ import {
 // Studio users' jobs run only on pool-b; everything else only on pool-a.
 process.env.WORKER_POOLS = 'plan:studio=pool-b; *=pool-a';
 resetEnv();
-
-const PNG_1x1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 beforeEach(async () => {
   await db().job.updateMany({
