@@ -50,6 +50,19 @@ function upload(
   );
 }
 
+/** A LoRA whose keys name SDXL's second text encoder. */
+const sdxlLora = () =>
+  safetensors(
+    {
+      'lora_te2_text_model_encoder_layers_0_mlp_fc1.lora_down.weight': {
+        dtype: 'F32',
+        shape: [2, 1],
+        data_offsets: [0, 8],
+      },
+    },
+    Buffer.alloc(8),
+  );
+
 describe('inspectAdapterFile', () => {
   it('reads the kohya and PEFT files the worker factory writes', () => {
     expect(inspectAdapterFile(kohya)).toMatchObject({
@@ -140,17 +153,7 @@ describe('inspectAdapterFile', () => {
   });
 
   it('recognises an SDXL LoRA by its keys', () => {
-    const b = safetensors(
-      {
-        'lora_te2_text_model_encoder_layers_0_mlp_fc1.lora_down.weight': {
-          dtype: 'F32',
-          shape: [2, 1],
-          data_offsets: [0, 8],
-        },
-      },
-      f32(2),
-    );
-    expect(inspectAdapterFile(b).family).toBe('sdxl');
+    expect(inspectAdapterFile(sdxlLora()).family).toBe('sdxl');
   });
 });
 
@@ -191,6 +194,10 @@ describe('adapter import over the route', () => {
     expect((await upload(kohya, { name: '' }, u.cookie)).status).toBe(422);
     expect((await upload(kohya, { name: 'x', baseModel: 'sd99' }, u.cookie)).status).toBe(422);
     expect((await upload(kohya, { name: 'x', trigger: 'y' }, u.cookie)).status).toBe(422);
+    // An SDXL LoRA for an SD 1.5 base model: the same rule a training job's output meets.
+    const refused = await upload(sdxlLora(), { name: 'x' }, u.cookie);
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/made for SDXL/);
     expect((await upload(kohya, { name: 'x' }, '')).status).toBe(401);
     expect(await db().adapter.count()).toBe(before);
     const dir = path.join(process.env.STORAGE_DIR!, 'users', u.id);
