@@ -11,6 +11,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SchedulerName = Literal["euler_a", "euler", "dpmpp_2m_karras", "dpmpp_2m", "ddim", "unipc", "pndm"]
+PluginFamily = Literal["sd15", "sdxl"]  # a plugin's base family; None in a job: the base model's
 MAX_SEED = 2**63 - 1
 
 
@@ -44,6 +45,7 @@ class Control(_Strict):
     preprocess: Literal["none", "canny"] = "none"
     canny_low: int = Field(100, ge=0, le=255)
     canny_high: int = Field(200, ge=0, le=255)
+    family: PluginFamily | None = None  # default: the base model's family
 
     @model_validator(mode="after")
     def _window(self) -> Self:
@@ -55,6 +57,33 @@ class Control(_Strict):
 class LoraRef(_Strict):
     file: str
     weight: float = Field(1.0, ge=-2.0, le=2.0)
+    family: PluginFamily | None = None  # default: the base model's family
+
+
+def _size8(value: int | None) -> int | None:
+    if value is not None and value % 8:
+        raise ValueError(f"{value} is not a multiple of 8")
+    return value
+
+
+class XAdapterParams(_Strict):
+    """X-Adapter knobs (xadapter_pipeline.py): SD 1.5 plugins steering an SDXL base. Defaults from
+    the authors' code (showlab/X-Adapter): `t0` = 1 - `adapter_guidance_start` of its canny
+    script (0.8), `fusion` = `adapter_condition_scale` (1.0), SD 1.5 at half SDXL's size (512 for
+    1024)."""
+
+    name: str = Field("default", min_length=1, max_length=64)  # the registry's x_adapters entry
+    t0: float = Field(0.2, ge=0.0, le=1.0)  # fraction of the steps SD 1.5 runs alone (stage one)
+    fusion: float = Field(1.0, ge=0.0, le=3.0)  # scale of the mapped features added to SDXL's decoder
+    guidance_scale: float | None = Field(None, ge=0.0, le=30.0)  # SD 1.5 branch CFG; None: the job's
+    sd15_prompt: str | None = Field(None, max_length=4000)  # None: the job's prompt
+    sd15_width: int | None = Field(None, ge=64, le=2048)  # None: half the SDXL width, rounded to 8
+    sd15_height: int | None = Field(None, ge=64, le=2048)
+
+    @field_validator("sd15_width", "sd15_height")
+    @classmethod
+    def _multiple_of_8(cls, value: int | None) -> int | None:
+        return _size8(value)
 
 
 class GenerateParams(_Strict):
@@ -72,6 +101,8 @@ class GenerateParams(_Strict):
     ip_adapter: str = "base"
     controls: list[Control] = Field(default_factory=list, max_length=4)
     loras: list[LoraRef] = Field(default_factory=list, max_length=8)
+    ip_adapter_family: PluginFamily | None = None  # the references' IP-Adapter family; None: the base's
+    x_adapter: XAdapterParams | None = None  # knobs when SD 1.5 plugins run on an SDXL base
     preview_every: int = Field(5, ge=0, le=150)  # 0: no previews
 
     @field_validator("width", "height")
@@ -205,3 +236,34 @@ class EditParams(_Strict):
 
     def input_names(self) -> set[str]:
         return {self.image}
+
+
+class TrainXAdapterParams(_Strict):
+    """Parameters of the `train_xadapter` job (operators): the X-Adapter mapping layers for a pair of
+    bases (xadapter_train.py). Captions go to both bases; `images` (input names, paired with
+    `captions` in order, cycled) are the training pictures; without them each caption's picture is
+    the SD 1.5 base's own sample for it."""
+
+    sd15_base_model: str | None = None  # None: the registry's X-Adapter default pairing
+    base_model: str | None = None  # the SDXL base
+    captions: list[str] = Field(min_length=1, max_length=1000)
+    images: list[str] = Field(default_factory=list, max_length=1000)
+    steps: int = Field(1000, ge=1, le=100_000)
+    lr: float = Field(1e-5, gt=0.0, le=1.0)  # AdamW, as the paper
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+    resolution: int = Field(1024, ge=64, le=2048)  # SDXL side
+    sd15_resolution: int | None = Field(None, ge=64, le=2048)  # None: half of `resolution`, rounded to 8
+
+    @field_validator("resolution", "sd15_resolution")
+    @classmethod
+    def _res_multiple_of_8(cls, value: int | None) -> int | None:
+        return _size8(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        for i, caption in enumerate(self.captions):
+            _nonblank(caption, f"captions[{i}]")
+        return self
+
+    def input_names(self) -> set[str]:
+        return set(self.images)
