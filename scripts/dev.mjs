@@ -4,6 +4,8 @@
 // applies migrations, runs Next.js on :3000, and runs the Python worker on CPU with tiny
 // random-weight models (built once into .data/models) under a worker token it makes itself, and a
 // local mail catcher (MailDev) that receives every mail the app sends. Ctrl-C stops everything.
+// The tiny set holds SD 1.5, SDXL and an X-Adapter (scripts/lib/tiny-set.mjs); a set built before
+// them is built again.
 // Node built-ins only until the npm packages are installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,12 @@ import {
   ROOT,
   run,
 } from './lib/bootstrap.mjs';
+import {
+  missingTinyEntries,
+  TINY_BASE_MODELS,
+  TINY_X_ADAPTER,
+  TINY_X_ADAPTER_SD15_BASE,
+} from './lib/tiny-set.mjs';
 
 const DATA = path.join(ROOT, '.data');
 const PORT = Number(process.env.PORT ?? 3000);
@@ -99,7 +107,6 @@ if (!process.env.SMTP_URL) {
   }
 }
 
-const TINY_BASE_MODEL = 'tiny-sd15';
 const ENCODER_ONNX = path.join(DATA, 'models', 'onnx', 'encoder.onnx');
 const MAP_MODELS = path.join(DATA, 'models', 'onnx', 'control-maps');
 const withWorker = process.env.DEV_WORKER !== '0';
@@ -110,10 +117,13 @@ const appEnv = {
   BETTER_AUTH_SECRET: localAuthSecret(),
   APP_URL: process.env.APP_URL ?? `http://localhost:${PORT}`,
   ...(mailCatcher ? { SMTP_URL: mailCatcher.smtpUrl } : {}),
-  // The local worker serves the tiny model set; a real deployment names its own models.
-  BASE_MODELS: process.env.BASE_MODELS ?? (withWorker ? TINY_BASE_MODEL : 'sd15'),
+  // The local worker serves the tiny model set (SD 1.5, SDXL and an X-Adapter between them); a
+  // real deployment names its own models.
+  BASE_MODELS: process.env.BASE_MODELS ?? (withWorker ? TINY_BASE_MODELS : 'sd15'),
   ...(withWorker
     ? {
+        X_ADAPTER: process.env.X_ADAPTER ?? TINY_X_ADAPTER,
+        X_ADAPTER_SD15_BASE: process.env.X_ADAPTER_SD15_BASE ?? TINY_X_ADAPTER_SD15_BASE,
         IP_ADAPTER_ENCODER_ONNX: process.env.IP_ADAPTER_ENCODER_ONNX ?? ENCODER_ONNX,
         CONTROL_MAP_MODELS_DIR: process.env.CONTROL_MAP_MODELS_DIR ?? MAP_MODELS,
       }
@@ -140,9 +150,19 @@ function startWorker() {
   const models = path.join(DATA, 'models');
   log('dev', 'setting up the CPU worker (first run installs PyTorch: a few minutes)…');
   run('bash', [path.join(workerDir, 'scripts', 'setup.sh')]);
-  if (!fs.existsSync(path.join(models, 'models.json'))) {
-    log('dev', 'building the tiny model set into .data/models…');
+  // A set from before SDXL and X-Adapter has a models.json too: its entries decide. It is built
+  // again whole, its ONNX exports with it (they come from its weights).
+  const missing = missingTinyEntries(path.join(models, 'models.json'));
+  if (missing.length) {
+    if (fs.existsSync(models)) {
+      log('dev', `the tiny model set lacks ${missing.join(', ')}: building it again…`);
+      fs.rmSync(models, { recursive: true, force: true });
+    } else {
+      log('dev', 'building the tiny model set into .data/models…');
+    }
     run(python, ['-m', 'adapter_worker.tiny', '--out', models], { cwd: workerDir });
+    const still = missingTinyEntries(path.join(models, 'models.json'));
+    if (still.length) throw new Error(`the tiny model set still lacks ${still.join(', ')}`);
   }
   // The web tier's half: the same encoder in ONNX (embeddings at upload) and a stand-in depth
   // model (so depth previews work locally; its maps are as random as its weights).

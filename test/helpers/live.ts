@@ -5,6 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import superjson, { type SuperJSONResult } from 'superjson';
+import {
+  missingTinyEntries,
+  TINY_BASE_MODELS,
+  TINY_X_ADAPTER,
+  TINY_X_ADAPTER_SD15_BASE,
+} from '../../scripts/lib/tiny-set.mjs';
 import { linkIn, waitForMail } from './mail';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -91,7 +97,10 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<L
       NODE_ENV: 'production',
       APP_URL: url,
       STORAGE_DIR: storageDir,
-      BASE_MODELS: 'tiny-sd15',
+      // The tiny set's SD 1.5 (the default) and SDXL, and the X-Adapter between them.
+      BASE_MODELS: TINY_BASE_MODELS,
+      X_ADAPTER: TINY_X_ADAPTER,
+      X_ADAPTER_SD15_BASE: TINY_X_ADAPTER_SD15_BASE,
       NEXT_TELEMETRY_DISABLED: '1',
       // Production refuses to start without mail settings: the catcher npm test runs.
       SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:9',
@@ -131,7 +140,10 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<L
 }
 
 let modelsDir: string | null = null;
-/** The tiny model set, built once per test process through the worker's own factory. */
+/**
+ * The tiny model set (SD 1.5, SDXL, X-Adapter), built once per test process through the worker's
+ * own factory.
+ */
 export function tinyModels(): string {
   if (modelsDir) return modelsDir;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-models-'));
@@ -140,6 +152,8 @@ export function tinyModels(): string {
     encoding: 'utf8',
   });
   if (res.status !== 0) throw new Error(`tiny model build failed: ${res.stderr}`);
+  const missing = missingTinyEntries(path.join(dir, 'models.json'));
+  if (missing.length) throw new Error(`the tiny model set lacks ${missing.join(', ')}`);
   modelsDir = dir;
   return dir;
 }
