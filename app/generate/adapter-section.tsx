@@ -6,6 +6,7 @@ import { useWatch } from 'react-hook-form';
 import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { AdapterEntry } from './adapter-list';
+import { familyOf, routeFor, type Family, type ModelsInfo, type Route } from './families';
 import { Section, type GenerateFormApi } from './fields';
 
 // The list (checkboxes, weight sliders) loads once there are adapters to list; until then the
@@ -27,17 +28,30 @@ export function AdapterSection({
   adapters,
   failed,
   retry,
+  models,
 }: {
   form: GenerateFormApi;
   adapters: AdapterEntry[] | undefined;
   failed: boolean;
   retry: () => void;
+  models: ModelsInfo | undefined;
 }) {
   const loras = useWatch({ control: form.control, name: 'loras' }) ?? [];
+  const baseModel = useWatch({ control: form.control, name: 'baseModel' });
   const set = (next: typeof loras) => form.setValue('loras', next, { shouldDirty: true });
   const known = new Set((adapters ?? []).map((a) => a.id));
   // A remixed job may name an adapter deleted since: shown so it can be removed, never silently kept.
   const missing = loras.filter((l) => adapters && !known.has(l.adapterId));
+  const baseFamily = familyOf(models, baseModel);
+  const families = new Map<string, Family>();
+  const routes = new Map<string, Route>();
+  for (const a of adapters ?? []) {
+    const f = a.family ?? familyOf(models, a.baseModel);
+    families.set(a.id, f);
+    routes.set(a.id, routeFor(f, baseFamily, Boolean(models?.xAdapter.available)));
+  }
+  // Picked, then the base model changed (or a remix): said, with the way out, before paying.
+  const refused = loras.filter((l) => routes.get(l.adapterId) === 'refused');
 
   return (
     <Section
@@ -69,7 +83,28 @@ export function AdapterSection({
           </Button>
         </div>
       ) : (
-        <AdapterList adapters={adapters} loras={loras} set={set} />
+        <AdapterList
+          adapters={adapters}
+          loras={loras}
+          set={set}
+          routes={routes}
+          families={families}
+          baseFamily={baseFamily}
+        />
+      )}
+      {refused.length > 0 && (
+        <div role="alert" className="flex flex-wrap items-center gap-2 text-sm text-destructive">
+          {refused.length === 1 ? 'A picked adapter' : `${refused.length} picked adapters`} cannot
+          be used with this base model.
+          <Button
+            type="button"
+            variant="outline"
+            size="sm"
+            onClick={() => set(loras.filter((l) => routes.get(l.adapterId) !== 'refused'))}
+          >
+            Remove from this generation
+          </Button>
+        </div>
       )}
       {missing.length > 0 && (
         <div role="alert" className="flex flex-wrap items-center gap-2 text-sm text-destructive">

@@ -12,14 +12,23 @@ const AdvancedFields = dynamic(loadFields, {
   ssr: false,
   loading: () => <Skeleton className="h-64 sm:col-span-2" />,
 });
+const XAdapterFields = dynamic(() => import('./x-adapter-fields').then((m) => m.XAdapterFields), {
+  ssr: false,
+  loading: () => <Skeleton className="h-48 sm:col-span-2" />,
+});
 
-/** Steps, guidance, scheduler and seed: folded away, open by default when a remix changed them. */
+/**
+ * Steps, guidance, scheduler and seed, and X-Adapter's knobs when the job goes through it: folded
+ * away, open by default when a remix changed them.
+ */
 export function AdvancedSection({
   form,
   defaultOpen,
+  xAdapterInPlay,
 }: {
   form: GenerateFormApi;
   defaultOpen: boolean;
+  xAdapterInPlay: boolean;
 }) {
   const [open, setOpen] = useState(defaultOpen);
   const contentId = useId();
@@ -27,7 +36,13 @@ export function AdvancedSection({
   const guidance = useWatch({ control: form.control, name: 'guidanceScale' }) ?? 7.5;
   const seed = useWatch({ control: form.control, name: 'seed' });
   const errors = form.formState.errors;
-  const hasError = Boolean(errors.steps ?? errors.guidanceScale ?? errors.scheduler ?? errors.seed);
+  const hasError = Boolean(
+    errors.steps ??
+    errors.guidanceScale ??
+    errors.scheduler ??
+    errors.seed ??
+    (xAdapterInPlay ? errors.xAdapter : undefined),
+  );
   const shown = open || hasError;
 
   return (
@@ -48,6 +63,7 @@ export function AdvancedSection({
           <span className="text-sm text-muted-foreground">
             {steps} steps · guidance {guidance} ·{' '}
             {seed === undefined ? 'random seed' : `seed ${seed}`}
+            {xAdapterInPlay && ' · X-Adapter'}
           </span>
         </span>
         <ChevronDown
@@ -57,6 +73,7 @@ export function AdvancedSection({
       </button>
       <div id={contentId} hidden={!shown} className="grid gap-5 border-t p-4 sm:grid-cols-2 sm:p-6">
         {shown && <AdvancedFields form={form} steps={steps} guidance={guidance} />}
+        {shown && xAdapterInPlay && <XAdapterFields form={form} />}
       </div>
     </div>
   );

@@ -10,7 +10,9 @@ import { NativeSelect } from '@/components/ui/native-select';
 import { RadioGroup, RadioGroupItem } from '@/components/ui/radio-group';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Slider } from '@/components/ui/slider';
+import { FAMILY_NAMES, routeFor, X_ADAPTER_EXPLANATION, type Family } from './families';
 import { CONTROL_TYPES, CONTROL_TYPE_NAMES, type ControlType, type ControlValue } from './presets';
+import { RouteBadge } from './route-badge';
 import { SliderField } from './slider-field';
 import { Thumb, type LibraryEntry } from './thumb';
 
@@ -99,6 +101,8 @@ export function ControlCard({
   maps,
   onChange,
   onRemove,
+  baseFamily,
+  xAdapterOn,
 }: {
   index: number;
   control: ControlValue;
@@ -106,11 +110,20 @@ export function ControlCard({
   maps: MapKind[];
   onChange: (c: ControlValue) => void;
   onRemove: () => void;
+  baseFamily: Family;
+  xAdapterOn: boolean;
 }) {
   const n = index + 1;
   const patch = (p: Partial<ControlValue>) => onChange({ ...control, ...p });
   const available = (kind: string) => maps.some((m) => m.kind === kind && m.available);
-  const ids = { type: `control-${n}-type`, map: `control-${n}-map`, model: `control-${n}-model` };
+  const ids = {
+    type: `control-${n}-type`,
+    map: `control-${n}-map`,
+    model: `control-${n}-model`,
+    family: `control-${n}-family`,
+  };
+  const family: Family = control.family ?? baseFamily;
+  const route = routeFor(family, baseFamily, xAdapterOn);
   const start = control.start ?? 0;
   const end = control.end ?? 1;
   return (
@@ -208,6 +221,35 @@ export function ControlCard({
               </Label>
             </RadioGroup>
           </div>
+          {baseFamily === 'sdxl' && (
+            <div className="grid gap-2">
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                <Label htmlFor={ids.family}>
+                  Model made for<span className="sr-only"> control {n}</span>
+                </Label>
+                <RouteBadge route={route} />
+              </div>
+              <NativeSelect
+                id={ids.family}
+                value={family}
+                aria-describedby={`${ids.family}-why`}
+                onChange={(e) => patch({ family: e.target.value as Family })}
+              >
+                <option value="sdxl">{FAMILY_NAMES.sdxl}: runs directly</option>
+                <option value="sd15" disabled={!xAdapterOn && family !== 'sd15'}>
+                  {FAMILY_NAMES.sd15}: through X-Adapter
+                  {xAdapterOn ? '' : ' (not available here)'}
+                </option>
+              </NativeSelect>
+              <p id={`${ids.family}-why`} className="text-xs text-muted-foreground">
+                {route === 'x_adapter'
+                  ? X_ADAPTER_EXPLANATION
+                  : route === 'refused'
+                    ? 'X-Adapter is not available here: choose the SDXL model.'
+                    : 'The SDXL model of this kind steers SDXL itself.'}
+              </p>
+            </div>
+          )}
           <SliderField
             label={`Strength of control ${n}`}
             value={control.scale ?? 1}

@@ -6,6 +6,7 @@ import { LibraryPicker } from '@/components/library-picker';
 import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { MapKind } from './control-card';
+import type { Family } from './families';
 import { Section, type GenerateFormApi } from './fields';
 import { newControl, type ControlValue } from './presets';
 import type { LibraryEntry } from './thumb';
@@ -24,10 +25,14 @@ export function ControlSection({
   form,
   library,
   maps,
+  baseFamily,
+  xAdapterOn,
 }: {
   form: GenerateFormApi;
   library: Map<string, LibraryEntry>;
   maps: MapKind[];
+  baseFamily: Family;
+  xAdapterOn: boolean;
 }) {
   const controls = useWatch({ control: form.control, name: 'controls' }) ?? [];
   const set = (next: ControlValue[]) =>
@@ -85,6 +90,8 @@ export function ControlSection({
                 maps={maps}
                 onChange={(next) => set(controls.map((x, j) => (j === i ? next : x)))}
                 onRemove={() => set(controls.filter((_, j) => j !== i))}
+                baseFamily={baseFamily}
+                xAdapterOn={xAdapterOn}
               />
             ))}
           </ul>

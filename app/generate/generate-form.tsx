@@ -20,12 +20,14 @@ import {
   FormMessage,
 } from '@/components/ui/form';
 import { Textarea } from '@/components/ui/textarea';
-import { toastError } from '@/lib/error-messages';
+import { describeError, toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
 import type { GenerateInput } from '@/server/jobs/schemas';
 import { AdapterSection } from './adapter-section';
 import { AdvancedSection } from './advanced-section';
 import { ControlSection } from './control-section';
+import { familyOf, routeFor, type ModelsInfo } from './families';
+import { adapterFamily, chooseBaseModel, ModelSection } from './model-section';
 import {
   DEFAULT_VALUES,
   DEFAULT_WEIGHT,
@@ -87,6 +89,8 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
   const maps = useQuery(trpc.references.controlMaps.queryOptions());
   const adapters = useQuery(trpc.adapters.list.queryOptions());
   const me = useQuery(trpc.account.me.queryOptions());
+  const models = useQuery(trpc.models.list.queryOptions());
+  const modelsInfo: ModelsInfo | undefined = models.data;
   const libraryById = useMemo(
     () => new Map<string, LibraryEntry>((library.data ?? []).map((i) => [i.id, i])),
     [library.data],
@@ -119,6 +123,21 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
     form.reset(values);
     setRemixedFrom(remix.data.createdAt);
   }, [remix.data, remix.error, form]);
+
+  // ?adapter=<id> of an adapter the default base model cannot run (an SDXL LoRA): start on the
+  // first base model of its family instead, so "Use in Generate" works as it says.
+  const adapterApplied = useRef(false);
+  useEffect(() => {
+    if (adapterApplied.current || !prefill.adapter || prefill.remix) return;
+    if (!models.data || !adapters.data) return;
+    adapterApplied.current = true;
+    const a = adapters.data.find((x) => x.id === prefill.adapter);
+    if (!a || form.getValues('baseModel')) return;
+    const family = adapterFamily(a, models.data);
+    if (family === familyOf(models.data, undefined)) return;
+    const base = models.data.baseModels.find((m) => m.family === family);
+    if (base) chooseBaseModel(form, models.data, base.name);
+  }, [prefill.adapter, prefill.remix, models.data, adapters.data, form]);
 
   // The price, live: asked once the settings stop moving (sliders), the last one shown meanwhile.
   const values = useWatch({ control: form.control });
@@ -159,6 +178,21 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
     inFlight.current = true;
     create.mutate(input);
   }
+
+  // The chosen base model's family, and whether any picked plugin goes through X-Adapter.
+  const baseFamily = familyOf(modelsInfo, values.baseModel);
+  const xAdapterOn = Boolean(modelsInfo?.xAdapter.available);
+  const adapterById = new Map((adapters.data ?? []).map((a) => [a.id, a]));
+  const xAdapterInPlay =
+    baseFamily === 'sdxl' &&
+    xAdapterOn &&
+    [
+      ...(values.controls ?? []).map((c) => c?.family ?? baseFamily),
+      ...(values.loras ?? []).flatMap((l) => {
+        const a = l?.adapterId ? adapterById.get(l.adapterId) : undefined;
+        return a ? [adapterFamily(a, modelsInfo)] : [];
+      }),
+    ].some((f) => routeFor(f, baseFamily, xAdapterOn) === 'x_adapter');
 
   const busy = create.isPending || create.isSuccess;
   const available = me.data?.credits.available;
@@ -213,6 +247,13 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
               </AlertDescription>
             </Alert>
           )}
+
+          <ModelSection
+            form={form}
+            models={modelsInfo}
+            failed={models.isError}
+            adapters={adapters.data}
+          />
 
           <section
             aria-label="Prompt and size"
@@ -272,18 +313,25 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
                 </FormItem>
               )}
             />
-            <SizeSection form={form} />
+            <SizeSection form={form} family={baseFamily} />
           </section>
 
           <ReferenceSection form={form} library={libraryById} />
-          <ControlSection form={form} library={libraryById} maps={maps.data ?? []} />
+          <ControlSection
+            form={form}
+            library={libraryById}
+            maps={maps.data ?? []}
+            baseFamily={baseFamily}
+            xAdapterOn={xAdapterOn}
+          />
           <AdapterSection
             form={form}
             adapters={adapters.data}
             failed={adapters.isError}
             retry={() => void adapters.refetch()}
+            models={modelsInfo}
           />
-          <AdvancedSection form={form} defaultOpen={false} />
+          <AdvancedSection form={form} defaultOpen={false} xAdapterInPlay={xAdapterInPlay} />
         </div>
 
         <aside
@@ -310,6 +358,9 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
                 <p className="text-xs text-muted-foreground tabular-nums lg:text-sm">
                   You have {available.toLocaleString('en-US')}
                 </p>
+              )}
+              {quote.data?.lines.some((l) => l.label === 'X-Adapter') && (
+                <p className="text-xs text-muted-foreground lg:hidden">Includes X-Adapter</p>
               )}
             </div>
             {quote.data && quote.data.lines.length > 0 && (
@@ -339,6 +390,16 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
               {busy ? 'Starting…' : 'Generate'}
             </Button>
           </div>
+          {quote.isError && !quote.isFetching && (
+            // The server's own refusal (e.g. an SDXL LoRA on SD 1.5), before anything is paid.
+            <p
+              role="status"
+              data-testid="quote-error"
+              className="mt-2 text-sm text-destructive lg:mt-0"
+            >
+              {describeError(quote.error).message}
+            </p>
+          )}
           {short && (
             <p role="status" className="mt-2 text-sm text-destructive lg:mt-0">
               Not enough credits for this.{' '}

@@ -5,6 +5,7 @@ import type {
   GenerateInputRaw,
   SCHEDULERS as SCHEMA_SCHEDULERS,
 } from '@/server/jobs/schemas';
+import type { Family } from './families';
 
 // The schema's lists, repeated so this page does not load zod up front (its resolver is loaded on
 // first submit); `satisfies` fails the type check the moment they differ from the schema's.
@@ -39,6 +40,8 @@ export interface AspectPreset {
   /** Sizes for SD 1.5-family models: near 512² (standard) or 768² (large), multiples of 8. */
   standard: { width: number; height: number };
   large: { width: number; height: number };
+  /** The size for SDXL-family models: its native ~1024², long side 1024. */
+  sdxl: { width: number; height: number };
 }
 
 export const ASPECTS: AspectPreset[] = [
@@ -48,6 +51,7 @@ export const ASPECTS: AspectPreset[] = [
     shape: 'Square',
     standard: { width: 512, height: 512 },
     large: { width: 768, height: 768 },
+    sdxl: { width: 1024, height: 1024 },
   },
   {
     id: '4:3',
@@ -55,6 +59,7 @@ export const ASPECTS: AspectPreset[] = [
     shape: 'Landscape',
     standard: { width: 640, height: 480 },
     large: { width: 896, height: 672 },
+    sdxl: { width: 1024, height: 768 },
   },
   {
     id: '3:4',
@@ -62,6 +67,7 @@ export const ASPECTS: AspectPreset[] = [
     shape: 'Portrait',
     standard: { width: 480, height: 640 },
     large: { width: 672, height: 896 },
+    sdxl: { width: 768, height: 1024 },
   },
   {
     id: '16:9',
@@ -69,6 +75,7 @@ export const ASPECTS: AspectPreset[] = [
     shape: 'Wide',
     standard: { width: 768, height: 432 },
     large: { width: 1024, height: 576 },
+    sdxl: { width: 1024, height: 576 },
   },
   {
     id: '9:16',
@@ -76,19 +83,52 @@ export const ASPECTS: AspectPreset[] = [
     shape: 'Tall',
     standard: { width: 432, height: 768 },
     large: { width: 576, height: 1024 },
+    sdxl: { width: 576, height: 1024 },
   },
 ];
 
 export type SizeChoice = { aspect: string; large: boolean } | { aspect: 'custom'; large: false };
 
-/** Which preset a width×height is, or "custom" (a remixed API job may have any valid size). */
-export function sizeChoiceOf(width: number, height: number): SizeChoice {
+/**
+ * Which preset a width×height is for a base model of `family`, or "custom" (a remixed API job
+ * may have any valid size). SDXL has one size per shape (its native one), so never "large".
+ */
+export function sizeChoiceOf(width: number, height: number, family: Family = 'sd15'): SizeChoice {
   for (const a of ASPECTS) {
+    if (family === 'sdxl') {
+      if (a.sdxl.width === width && a.sdxl.height === height) return { aspect: a.id, large: false };
+      continue;
+    }
     if (a.standard.width === width && a.standard.height === height)
       return { aspect: a.id, large: false };
     if (a.large.width === width && a.large.height === height) return { aspect: a.id, large: true };
   }
   return { aspect: 'custom', large: false };
+}
+
+/** The size of a preset shape for a family (SDXL: its one native size; SD 1.5: standard/large). */
+export function presetSize(
+  preset: AspectPreset,
+  large: boolean,
+  family: Family,
+): { width: number; height: number } {
+  if (family === 'sdxl') return preset.sdxl;
+  return large ? preset.large : preset.standard;
+}
+
+/**
+ * The size after the base model's family changes from `from` to `to`: the same shape at the new
+ * family's own size (SDXL 1024², SD 1.5 512²); a custom size stays as it is.
+ */
+export function sizeForFamily(
+  width: number,
+  height: number,
+  from: Family,
+  to: Family,
+): { width: number; height: number } {
+  const choice = sizeChoiceOf(width, height, from);
+  const preset = ASPECTS.find((a) => a.id === choice.aspect);
+  return preset ? presetSize(preset, false, to) : { width, height };
 }
 
 export const SCHEDULER_NAMES: Record<Scheduler, string> = {
@@ -163,10 +203,12 @@ const KNOWN_KEYS = [
   'ipAdapter',
   'controls',
   'loras',
+  'xAdapter',
 ] as const;
 
 /**
- * A stored job request as form values: exactly its parameters (seed and base model included),
+ * A stored job request as form values: exactly its parameters (seed, base model, each control's
+ * family and the X-Adapter settings included),
  * minus what belongs to that one call (its webhook) and anything this form does not know.
  */
 export function valuesFromJobRequest(request: unknown): FormValues | null {

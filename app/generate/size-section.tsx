@@ -3,8 +3,9 @@ import { useWatch } from 'react-hook-form';
 import { Label } from '@/components/ui/label';
 import { RadioGroup, RadioGroupTile } from '@/components/ui/radio-group';
 import { Switch } from '@/components/ui/switch';
+import { FAMILY_NAMES, type Family } from './families';
 import type { GenerateFormApi } from './fields';
-import { ASPECTS, sizeChoiceOf } from './presets';
+import { ASPECTS, presetSize, sizeChoiceOf } from './presets';
 
 /** A rectangle of the preset's proportions, so the choice is seen, not read. */
 function Shape({ width, height }: { width: number; height: number }) {
@@ -19,16 +20,17 @@ function Shape({ width, height }: { width: number; height: number }) {
   );
 }
 
-export function SizeSection({ form }: { form: GenerateFormApi }) {
+/** Shape and count; the shapes' sizes are the base model family's own (SDXL: 1024² native). */
+export function SizeSection({ form, family }: { form: GenerateFormApi; family: Family }) {
   const width = useWatch({ control: form.control, name: 'width' }) ?? 512;
   const height = useWatch({ control: form.control, name: 'height' }) ?? 512;
   const numImages = useWatch({ control: form.control, name: 'numImages' }) ?? 1;
-  const choice = sizeChoiceOf(width, height);
+  const choice = sizeChoiceOf(width, height, family);
 
   function setSize(aspect: string, large: boolean) {
     const preset = ASPECTS.find((a) => a.id === aspect);
     if (!preset) return;
-    const size = large ? preset.large : preset.standard;
+    const size = presetSize(preset, large, family);
     form.setValue('width', size.width, { shouldDirty: true });
     form.setValue('height', size.height, { shouldDirty: true });
   }
@@ -44,7 +46,7 @@ export function SizeSection({ form }: { form: GenerateFormApi }) {
           className="grid grid-cols-[repeat(auto-fit,minmax(3.25rem,1fr))] gap-2 sm:max-w-md"
         >
           {ASPECTS.map((a) => {
-            const size = choice.large ? a.large : a.standard;
+            const size = presetSize(a, choice.large, family);
             return (
               <RadioGroupTile
                 key={a.id}
@@ -74,14 +76,18 @@ export function SizeSection({ form }: { form: GenerateFormApi }) {
           <span className="text-muted-foreground tabular-nums">
             {width} × {height} px
           </span>
-          <Label className="font-normal">
-            <Switch
-              checked={choice.large}
-              disabled={choice.aspect === 'custom'}
-              onCheckedChange={(on) => setSize(choice.aspect, on)}
-            />
-            Large (more detail, more credits)
-          </Label>
+          {family === 'sdxl' ? (
+            <span className="text-muted-foreground">{FAMILY_NAMES.sdxl}’s native size</span>
+          ) : (
+            <Label className="font-normal">
+              <Switch
+                checked={choice.large}
+                disabled={choice.aspect === 'custom'}
+                onCheckedChange={(on) => setSize(choice.aspect, on)}
+              />
+              Large (more detail, more credits)
+            </Label>
+          )}
         </div>
       </div>
       <div className="grid gap-2">

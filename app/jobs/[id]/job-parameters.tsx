@@ -5,6 +5,7 @@ import { ChevronDown } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Collapsible, CollapsibleContent, CollapsibleTrigger } from '@/components/ui/collapsible';
 import { useTRPC } from '@/lib/trpc';
+import { FAMILY_LABELS } from '@/server/models/families';
 
 export type JobKind = 'GENERATE' | 'EDIT' | 'TRAIN';
 type Req = Record<string, unknown>;
@@ -12,6 +13,7 @@ type Req = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const list = (v: unknown) => (Array.isArray(v) ? (v as Req[]) : []);
+const family = (v: unknown) => (v === 'sd15' || v === 'sdxl' ? FAMILY_LABELS[v] : null);
 
 const SCHEDULERS: Record<string, string> = {
   euler_a: 'Euler ancestral',
@@ -83,9 +85,21 @@ export function JobParameters({
     add(
       'Structure',
       controls.length
-        ? controls.map((c) => `${str(c.type) ?? 'control'} at ${num(c.scale) ?? 1}`).join(', ')
+        ? controls
+            .map((c) => {
+              const made = family(c.family);
+              return `${str(c.type) ?? 'control'}${made ? ` (${made})` : ''} at ${num(c.scale) ?? 1}`;
+            })
+            .join(', ')
         : null,
     );
+    const x = asRequest(r.xAdapter);
+    const xParts = [
+      num(x.t0) !== null ? `SD 1.5 alone for ${Math.round(num(x.t0)! * 100)}% of steps` : null,
+      num(x.fusion) !== null ? `fusion ${num(x.fusion)}` : null,
+      str(x.sd15Prompt) ? `SD 1.5 prompt “${str(x.sd15Prompt)}”` : null,
+    ].filter(Boolean);
+    add('X-Adapter', xParts.length ? xParts.join(', ') : null);
     add(
       'Adapters',
       loras.length
