@@ -23,10 +23,12 @@ import {
 import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { RadioGroup, RadioGroupTile } from '@/components/ui/radio-group';
 import { Skeleton } from '@/components/ui/skeleton';
 import { describeError, toastError } from '@/lib/error-messages';
 import { useTRPC } from '@/lib/trpc';
 import type { inferRouterOutputs } from '@trpc/server';
+import { FAMILIES, FAMILY_LABELS, type Family } from '@/server/models/families';
 import type { AppRouter } from '@/server/trpc/router';
 import { ImportForm } from './import-form';
 import { TrainForm } from './train-form';
@@ -48,9 +50,50 @@ function megabytes(bytes: number) {
     : `${(bytes / 2 ** 20).toFixed(1)} MB`;
 }
 
+/** Which base model family the list shows: the adapters made for SD 1.5, for SDXL, or all. */
+function FamilyFilter({
+  value,
+  onChange,
+  counts,
+}: {
+  value: Family | 'all';
+  onChange: (v: Family | 'all') => void;
+  counts: Record<Family | 'all', number>;
+}) {
+  const id = useId();
+  return (
+    <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
+      <Label id={id}>Base model</Label>
+      <RadioGroup
+        aria-labelledby={id}
+        value={value}
+        onValueChange={(v) => onChange(v as Family | 'all')}
+        className="flex flex-wrap gap-2"
+      >
+        {(['all', ...FAMILIES] as const).map((f) => (
+          <RadioGroupTile key={f} value={f} className="h-9 flex-row px-3">
+            {f === 'all' ? 'All' : FAMILY_LABELS[f]}
+            <span className="text-xs font-normal text-muted-foreground tabular-nums">
+              {counts[f]}
+            </span>
+          </RadioGroupTile>
+        ))}
+      </RadioGroup>
+    </div>
+  );
+}
+
 export function Adapters() {
   const trpc = useTRPC();
   const adapters = useQuery(trpc.adapters.list.queryOptions());
+  const [family, setFamily] = useState<Family | 'all'>('all');
+  const all = adapters.data ?? [];
+  const counts = {
+    all: all.length,
+    sd15: all.filter((a) => a.family === 'sd15').length,
+    sdxl: all.filter((a) => a.family === 'sdxl').length,
+  };
+  const shown = family === 'all' ? all : all.filter((a) => a.family === family);
   // Trainings and their samples come from the recent jobs (the 50 newest), polled while one runs.
   const jobs = useQuery({
     ...trpc.jobs.list.queryOptions({ limit: 50 }),
@@ -106,11 +149,20 @@ export function Adapters() {
     );
   } else {
     list = (
-      <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Your adapters">
-        {adapters.data.map((a) => (
-          <AdapterCard key={a.id} adapter={a} samples={samples.get(a.id) ?? []} />
-        ))}
-      </ul>
+      <>
+        <FamilyFilter value={family} onChange={setFamily} counts={counts} />
+        {shown.length === 0 ? (
+          <p className="text-sm text-muted-foreground">
+            None of your adapters is made for {family === 'all' ? '' : FAMILY_LABELS[family]}.
+          </p>
+        ) : (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Your adapters">
+            {shown.map((a) => (
+              <AdapterCard key={a.id} adapter={a} samples={samples.get(a.id) ?? []} />
+            ))}
+          </ul>
+        )}
+      </>
     );
   }
 
@@ -261,6 +313,7 @@ function AdapterCard({ adapter: a, samples }: { adapter: Adapter; samples: strin
           <div className="flex flex-wrap gap-1.5">
             <Badge variant="accent">{a.kind === 'LORA' ? 'LoRA' : 'Spectral shift'}</Badge>
             <Badge variant="secondary">{SOURCE[a.source]}</Badge>
+            <Badge variant="outline">{FAMILY_LABELS[a.family]}</Badge>
           </div>
           <p className="text-xs text-muted-foreground">
             {a.baseModel}

@@ -81,8 +81,8 @@ export function ImportForm() {
           <h2 className="text-lg">Bring a LoRA</h2>
         </CardTitle>
         <CardDescription>
-          A .safetensors file in kohya or PEFT layout, made for Stable Diffusion 1.5. It is checked
-          before it is kept.
+          A .safetensors file in kohya or PEFT layout, made for SD 1.5 or SDXL (read from the file).
+          It is checked before it is kept; an SD 1.5 one also steers SDXL through X-Adapter.
         </CardDescription>
       </CardHeader>
       <CardContent>

@@ -13,6 +13,7 @@ import {
   SelectValue,
 } from '@/components/ui/select';
 import { useTRPC } from '@/lib/trpc';
+import { FAMILY_LABELS } from '@/server/models/families';
 import { hasFilters, type GalleryFilters, type KindFilter } from './filters';
 
 const ALL = 'all';
@@ -28,6 +29,7 @@ export function GalleryFilterBar({
 }) {
   const trpc = useTRPC();
   const adapters = useQuery(trpc.adapters.list.queryOptions());
+  const models = useQuery(trpc.models.list.queryOptions());
   const id = useId();
   const set = (patch: Partial<GalleryFilters>) => onChange({ ...filters, ...patch });
   const errorId = `${id}-range-error`;
@@ -37,7 +39,7 @@ export function GalleryFilterBar({
       role="search"
       aria-label="Filter the gallery"
       onSubmit={(e) => e.preventDefault()}
-      className="grid grid-cols-2 items-end gap-3 rounded-xl border bg-card p-4 sm:grid-cols-[repeat(4,minmax(0,1fr))_auto]"
+      className="grid grid-cols-2 items-end gap-3 rounded-xl border bg-card p-4 sm:grid-cols-3 lg:grid-cols-[repeat(5,minmax(0,1fr))_auto]"
     >
       <div className="grid gap-2">
         <Label htmlFor={`${id}-kind`}>Kind</Label>
@@ -79,6 +81,28 @@ export function GalleryFilterBar({
         </Select>
       </div>
       <div className="grid gap-2">
+        <Label htmlFor={`${id}-model`}>Base model</Label>
+        <Select
+          value={filters.model ?? ALL}
+          onValueChange={(v) => set({ model: v === ALL ? undefined : v })}
+        >
+          <SelectTrigger id={`${id}-model`}>
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value={ALL}>Any model</SelectItem>
+            {filters.model && !models.data?.baseModels.some((m) => m.name === filters.model) && (
+              <SelectItem value={filters.model}>{filters.model}</SelectItem>
+            )}
+            {models.data?.baseModels.map((m) => (
+              <SelectItem key={m.name} value={m.name}>
+                {m.name} ({FAMILY_LABELS[m.family]})
+              </SelectItem>
+            ))}
+          </SelectContent>
+        </Select>
+      </div>
+      <div className="grid gap-2">
         <Label htmlFor={`${id}-from`}>From</Label>
         <Input
           id={`${id}-from`}
@@ -103,7 +127,7 @@ export function GalleryFilterBar({
       <Button
         type="button"
         variant="ghost"
-        className="col-span-2 sm:col-span-1"
+        className="col-span-2 sm:col-span-1 lg:col-span-1"
         disabled={!hasFilters(filters)}
         onClick={() => onChange({})}
       >
