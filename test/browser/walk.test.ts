@@ -33,6 +33,8 @@ import {
 import { linkIn, waitForMail } from '../helpers/mail';
 
 const PROMPT = 'a lighthouse on a cliff at dusk';
+const X_PROMPT = 'a harbour at dawn through X-Adapter';
+const X_LORA = 'Tiny style';
 const PASSWORD = 'a perfectly fine password';
 const SLOW = { timeout: 30_000 };
 
@@ -124,7 +126,7 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
     await app?.stop();
   });
 
-  it('sign up → upload → generate with reference and canny → gallery → remix → share → revoke → credits → sign out', async () => {
+  it('sign up → upload → generate with reference and canny → gallery → remix → share → revoke → SDXL + SD 1.5 LoRA via X-Adapter → credits → sign out', async () => {
     const url = (p: string) => `${app.url}${p}`;
     const email = `walk-${Date.now()}@example.com`;
     const desktop = await browser.newContext(DESKTOP);
@@ -284,6 +286,68 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
     expect((await anonymous.request.get(`${shareUrl}/image.webp`)).status()).toBe(404);
     expect((await anonymous.request.get(ogUrl!)).status()).toBe(404);
 
+    // ── X-Adapter: an SD 1.5 LoRA brought as a file, run on SDXL from the Generate page's picker
+    await page.goto(url('/adapters'));
+    const importForm = page.getByRole('form', { name: 'Import a LoRA file' });
+    await importForm.getByLabel('Name').fill(X_LORA);
+    await importForm
+      .getByLabel(/LoRA file/)
+      .setInputFiles(path.join(tinyModels(), 'loras', 'style-kohya.safetensors'));
+    await importForm.getByRole('button', { name: 'Import LoRA' }).click();
+    await page.getByRole('heading', { name: X_LORA }).waitFor(SLOW);
+    await page.goto(url('/generate'));
+    await page.getByLabel('Prompt', { exact: true }).waitFor(SLOW);
+    // Before choosing: on the default SD 1.5 model the LoRA works directly.
+    const works = (model: string) =>
+      page.getByRole('list', { name: `What works with ${model}` }).getByRole('listitem');
+    await works('tiny-sd15').filter({ hasText: X_LORA }).getByText('Works directly').waitFor(SLOW);
+    await page.getByRole('radio', { name: /^tiny-sdxl, SDXL/ }).click();
+    // The size follows the family (SDXL: 1024²); the LoRA now goes through X-Adapter, said
+    // before paying.
+    await page.getByText('1024 × 1024 px').waitFor(SLOW);
+    await works('tiny-sdxl')
+      .filter({ hasText: X_LORA })
+      .getByText('Through X-Adapter')
+      .waitFor(SLOW);
+    await page.getByRole('checkbox', { name: X_LORA }).click();
+    await page.getByLabel('Prompt', { exact: true }).fill(X_PROMPT);
+    await page.getByRole('button', { name: /advanced settings/i }).click();
+    await page.getByRole('slider', { name: 'Steps' }).focus();
+    await page.keyboard.press('Home');
+    for (let i = 1; i < 4; i++) await page.keyboard.press('ArrowRight');
+    // X-Adapter's knobs appear because a plugin goes through it.
+    await page.getByRole('slider', { name: 'Fusion strength' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.getByLabel('SD 1.5 prompt').fill('tiny style, watercolour');
+    await page
+      .getByRole('list', { name: 'Price breakdown' })
+      .getByText('X-Adapter', { exact: true })
+      .waitFor(SLOW);
+    await checkPage(page, 'generate-x-adapter');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}/, SLOW);
+    const xJobId = /\/jobs\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const xJob = await db().job.findUniqueOrThrow({ where: { id: xJobId } });
+    expect((xJob.params as { request: Record<string, unknown> }).request).toMatchObject({
+      prompt: X_PROMPT,
+      baseModel: 'tiny-sdxl',
+      width: 1024,
+      height: 1024,
+      steps: 4,
+      loras: [{ weight: 0.8 }],
+      xAdapter: { fusion: 1.1, sd15Prompt: 'tiny style, watercolour' },
+    });
+    const xResult = page.getByRole('img', { name: /result/i }).first();
+    await xResult.waitFor({ timeout: 300_000 });
+    await expect
+      .poll(() => xResult.evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .toBe(1024);
+    await page.getByText(/fusion 1\.1/).waitFor(SLOW);
+    await checkPage(page, 'job-x-adapter');
+    const xRow = await db().job.findUniqueOrThrow({ where: { id: xJobId } });
+    expect((xRow.params as { result: { x_adapter?: unknown } }).result.x_adapter).toBeDefined();
+
     // ── Buying credits says payments are not configured (no Stripe keys here)
     await page.goto(url('/billing'));
     await page
@@ -344,5 +408,5 @@ describe.skipIf(browserMissing)('the product in a browser', () => {
     await page.getByRole('heading', { name: 'Password changed' }).waitFor(SLOW);
 
     await Promise.all([desktop, anonymous, anonymousPhone, phone].map((c) => c.close()));
-  }, 600_000);
+  }, 900_000);
 });
