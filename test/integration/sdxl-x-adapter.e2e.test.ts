@@ -15,6 +15,7 @@ import {
   startApp,
   startWorker,
   tinyModels,
+  tinySetMissing,
   waitFor,
   type LiveApp,
   type LiveWorker,
@@ -80,7 +81,9 @@ async function expectChargedOnce(jobId: string, quoted: number) {
 }
 
 beforeAll(async () => {
-  tinyModels();
+  expect(tinySetMissing(), "the worker's tiny factory must build tiny SDXL and X-Adapter").toEqual(
+    [],
+  );
   app = await startApp({ WORKER_LEASE_TTL_S: '30' });
   const token = await createWorkerToken('e2e', 'sdxl and x-adapter');
   worker = startWorker(app.url, token.token, 'e2e-sdxl');
