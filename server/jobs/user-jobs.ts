@@ -188,11 +188,14 @@ export interface OutputFilters {
   createdBefore?: Date;
   /** Made with this adapter (mixed in as a LoRA) or by it (the edit job that learned it). */
   adapterId?: string;
+  /** Made on this base model (the job's own, SD 1.5 or SDXL; X-Adapter jobs count as SDXL). */
+  baseModel?: string;
 }
 
 function outputsWhere(userId: string, f: OutputFilters): Prisma.JobOutputWhereInput {
   const and: Prisma.JobOutputWhereInput[] = [{ userId }];
   if (f.kind) and.push({ job: { kind: f.kind } });
+  if (f.baseModel) and.push({ job: { baseModel: f.baseModel } });
   if (f.createdFrom || f.createdBefore) {
     and.push({ createdAt: { gte: f.createdFrom, lt: f.createdBefore } });
   }

@@ -24,6 +24,7 @@ interface SeedOptions {
   createdAt?: Date;
   loras?: string[];
   colour?: string;
+  baseModel?: string;
 }
 
 /** A finished job with one stored output, as the worker would have left it. */
@@ -40,7 +41,7 @@ async function seedOutput(userId: string, opts: SeedOptions = {}) {
       kind,
       status: 'SUCCEEDED',
       params: { request },
-      baseModel: 'tiny-sd15',
+      baseModel: opts.baseModel ?? 'tiny-sd15',
       price: 1,
       finishedAt: new Date(),
     },
@@ -182,6 +183,25 @@ describe('gallery filters', () => {
     expect(p3.nextCursor).toBeNull();
   });
 
+  it("filters by base model (the gallery page's model filter), through jobs.gallery too", async () => {
+    const user = await makeUser();
+    const sd15 = await seedOutput(user.id, { prompt: 'on SD 1.5' });
+    const sdxl = await seedOutput(user.id, { prompt: 'on SDXL', baseModel: 'tiny-sdxl' });
+    expect(ids(await listOutputs(user.id, { limit: 20, baseModel: 'tiny-sdxl' }))).toEqual([
+      sdxl.output.id,
+    ]);
+    expect(ids(await listOutputs(user.id, { limit: 20, baseModel: 'tiny-sd15' }))).toEqual([
+      sd15.output.id,
+    ]);
+    expect(ids(await listOutputs(user.id, { limit: 20, baseModel: 'nothing' }))).toEqual([]);
+    const res = await trpcQuery('jobs.gallery', {
+      cookie: user.cookie,
+      input: { limit: 10, baseModel: 'tiny-sdxl' },
+    });
+    expect(res.status).toBe(200);
+    expect(ids(res.data as { items: { id: string }[] })).toEqual([sdxl.output.id]);
+  });
+
   it('takes the filters through jobs.gallery, and refuses unknown fields and backward ranges', async () => {
     const user = await makeUser();
     const gen = await seedOutput(user.id, { prompt: 'a lighthouse' });
@@ -265,7 +285,12 @@ describe('jobs.useAsReference', () => {
     const { output } = await seedOutput(user.id, { colour: '#0a7' });
     const first = await trpcMutate('jobs.useAsReference', user.cookie, { outputId: output.id });
     expect(first.status).toBe(200);
-    const added = first.data as { id: string; width: number; height: number; deduplicated: boolean };
+    const added = first.data as {
+      id: string;
+      width: number;
+      height: number;
+      deduplicated: boolean;
+    };
     expect(added).toMatchObject({ width: 96, height: 64, deduplicated: false });
     const row = await db().referenceImage.findUniqueOrThrow({ where: { id: added.id } });
     expect(row.userId).toBe(user.id);

@@ -14,6 +14,8 @@ export const galleryInput = z
     /** Exclusive: pass the next midnight to include a whole day. */
     createdBefore: z.date().optional(),
     adapterId: z.uuid().optional(),
+    /** A base model's name: outputs of jobs run on it. */
+    baseModel: z.string().min(1).max(64).optional(),
   })
   .refine((f) => !f.createdFrom || !f.createdBefore || f.createdFrom < f.createdBefore, {
     message: 'The start date must come before the end date',
