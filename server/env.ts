@@ -126,7 +126,11 @@ const schema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
-    /** Base models offered to users, first is the default; must match the workers' registries. */
+    /**
+     * Base models offered to users, first is the default; must match the workers' registries.
+     * Each is `name` or `name:family` (family `sd15` | `sdxl`; a bare name is `sd15`), e.g.
+     * `tiny-sd15,tiny-sdxl:sdxl`. Parsed into `{ name, family }` (server/models/base-models.ts).
+     */
     BASE_MODELS: z
       .string()
       .default('sd15')
@@ -138,9 +142,42 @@ const schema = z
       )
       .pipe(
         z
-          .array(z.string().regex(/^[\w.-]+$/, 'names letters, digits, . _ -'))
-          .min(1, 'must name at least one base model'),
+          .array(
+            z
+              .string()
+              .regex(
+                /^[\w.-]+(:[\w.-]+)?$/,
+                'lists names (letters, digits, . _ -), each optionally followed by :sd15 or :sdxl',
+              )
+              .transform((entry, ctx) => {
+                const [name = entry, family = 'sd15'] = entry.split(':');
+                if (family !== 'sd15' && family !== 'sdxl') {
+                  ctx.addIssue({
+                    code: 'custom',
+                    message: `${name}: unknown family "${family}" (sd15 or sdxl)`,
+                  });
+                  return z.NEVER;
+                }
+                return { name, family: family === 'sdxl' ? ('sdxl' as const) : ('sd15' as const) };
+              }),
+          )
+          .min(1, 'must name at least one base model')
+          .refine((list) => new Set(list.map((m) => m.name)).size === list.length, {
+            message: 'names a base model twice',
+          }),
       ),
+    /**
+     * The worker registry's X-Adapter entry to route SD 1.5 plugins on SDXL jobs through
+     * (`default`); unset: routing off, such a job is refused before payment.
+     */
+    X_ADAPTER: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[\w.-]+$/, 'must be a registry name (letters, digits, . _ -)')
+        .optional(),
+    ),
+    /** The SD 1.5 base (one of BASE_MODELS, family sd15) that X-Adapter's SD 1.5 branch runs. */
+    X_ADAPTER_SD15_BASE: optionalString,
     /** The IP-Adapter image encoder exported by `python -m adapter_worker.export_onnx`. */
     IP_ADAPTER_ENCODER_ONNX: optionalString,
     /** The worker registry's name for that encoder (IP-Adapter entries name their encoder). */
@@ -222,6 +259,35 @@ const schema = z
         code: 'custom',
         path: ['CLIENT_IP_HEADER'],
         message: 'set either CLIENT_IP_HEADER or TRUSTED_PROXIES, not both',
+      });
+    }
+    if (env.X_ADAPTER) {
+      const sd15 = env.BASE_MODELS.filter((m) => m.family === 'sd15').map((m) => m.name);
+      if (!env.X_ADAPTER_SD15_BASE) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['X_ADAPTER_SD15_BASE'],
+          message: `is required with X_ADAPTER: the SD 1.5 base its SD 1.5 branch runs (one of: ${sd15.join(', ') || 'none in BASE_MODELS'})`,
+        });
+      } else if (!sd15.includes(env.X_ADAPTER_SD15_BASE)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['X_ADAPTER_SD15_BASE'],
+          message: `must be a base model of family sd15 in BASE_MODELS (${sd15.join(', ') || 'none'}), not "${env.X_ADAPTER_SD15_BASE}"`,
+        });
+      }
+      if (!env.BASE_MODELS.some((m) => m.family === 'sdxl')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['X_ADAPTER'],
+          message: 'needs an SDXL base model in BASE_MODELS (name:sdxl) to route to',
+        });
+      }
+    } else if (env.X_ADAPTER_SD15_BASE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['X_ADAPTER'],
+        message: 'is required with X_ADAPTER_SD15_BASE (the registry name of the X-Adapter)',
       });
     }
     if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {

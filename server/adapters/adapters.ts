@@ -4,11 +4,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { text } from '../jobs/schemas';
 import { db } from '../db';
-import { env } from '../env';
 import { AppError } from '../errors';
 import { isJobId as isUuid } from '../jobs/lock';
 import { storage, storageKeys } from '../storage';
 import { chargeStorage, releaseStorage } from '../storage/quota';
+import { defaultBaseModelOf, familyOf } from '../models/base-models';
+import { FAMILIES, FAMILY_LABELS } from '../models/families';
 import { parseInput } from '../validation';
 import { baseModelMismatch, inspectAdapterFile } from './inspect';
 
@@ -21,16 +22,17 @@ const importFields = z.strictObject({
 
 export async function importAdapter(userId: string, bytes: Buffer, fields: unknown) {
   const { name, baseModel: asked } = parseInput(importFields, fields);
-  const e = env();
-  const baseModel = asked ?? e.BASE_MODELS[0]!;
-  if (!e.BASE_MODELS.includes(baseModel)) {
+  if (asked !== undefined) familyOf(asked); // an unknown model is refused before the file is read
+  const info = inspectAdapterFile(bytes);
+  // Unnamed: the first offered base model of the file's own family.
+  const baseModel = asked ?? defaultBaseModelOf(info.family);
+  if (!baseModel) {
     throw new AppError(
       'VALIDATION_FAILED',
-      `baseModel: unknown model "${baseModel}"; available: ${e.BASE_MODELS.join(', ')}`,
+      `This adapter was made for ${FAMILY_LABELS[info.family]}; this server offers no ${FAMILY_LABELS[info.family]} base model.`,
     );
   }
-  const info = inspectAdapterFile(bytes);
-  const madeFor = baseModelMismatch(info, baseModel);
+  const madeFor = baseModelMismatch(info, baseModel, familyOf(baseModel));
   if (madeFor) {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -51,6 +53,7 @@ export async function importAdapter(userId: string, bytes: Buffer, fields: unkno
         kind: info.kind,
         source: 'UPLOADED',
         baseModel,
+        family: info.family,
         fileKey,
         sizeBytes: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -70,9 +73,17 @@ export async function importAdapter(userId: string, bytes: Buffer, fields: unkno
   }
 }
 
-export async function listAdapters(userId: string) {
+export const adapterListFilter = z.strictObject({
+  /** Only adapters made for this base model. */
+  baseModel: z.string().min(1).max(64).optional(),
+  /** Only adapters of this family (`sd15`, `sdxl`). */
+  family: z.enum(FAMILIES).optional(),
+});
+export type AdapterListFilter = z.infer<typeof adapterListFilter>;
+
+export async function listAdapters(userId: string, filter: AdapterListFilter = {}) {
   const rows = await db().adapter.findMany({
-    where: { userId },
+    where: { userId, baseModel: filter.baseModel, family: filter.family },
     orderBy: { createdAt: 'desc' },
     take: 200,
   });
@@ -82,6 +93,7 @@ export async function listAdapters(userId: string) {
     kind: a.kind,
     source: a.source,
     baseModel: a.baseModel,
+    family: a.family as (typeof FAMILIES)[number],
     sizeBytes: a.sizeBytes,
     settings: a.settings as Record<string, unknown>,
     createdAt: a.createdAt,

@@ -37,13 +37,18 @@ function looksLikePickle(b: Buffer): boolean {
 }
 
 /**
- * What an inspected adapter was made for when it cannot apply to `baseModel`, else null. Every
- * base model offered today is SD 1.5-family, so an SDXL file applies to none ("SDXL"); a spectral
- * shift changes one model's singular values, so it applies only to the base model its metadata
- * names (`base_model`, when present). One rule for imports and for adapters jobs produce.
+ * What an inspected adapter was made for when it cannot apply to `baseModel` (of family
+ * `family`), else null: a file of another family ("SDXL", "SD 1.5"); a spectral shift changes
+ * one model's singular values, so it applies only to the base model its metadata names
+ * (`base_model`, when present). One rule for imports and for adapters jobs produce. (An SD 1.5
+ * LoRA still reaches SDXL jobs through X-Adapter: server/jobs/routing.ts.)
  */
-export function baseModelMismatch(info: AdapterInspection, baseModel: string): string | null {
-  if (info.family !== 'sd15') return 'SDXL';
+export function baseModelMismatch(
+  info: AdapterInspection,
+  baseModel: string,
+  family: 'sd15' | 'sdxl',
+): string | null {
+  if (info.family !== family) return info.family === 'sdxl' ? 'SDXL' : 'SD 1.5';
   const madeFor = info.metadata.base_model;
   return info.kind === 'SPECTRAL_SHIFT' && madeFor && madeFor !== baseModel ? madeFor : null;
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { editInput, generateInput, trainInput } from '../jobs/schemas';
 import * as wh from '../webhooks/schemas';
 import { ERROR_CODES } from '../errors';
+import { adapterListFilter } from '../adapters/adapters';
 import { MAX_ADAPTER_BYTES } from '../adapters/inspect';
 import {
   MAX_INPUT_PIXELS,
@@ -146,6 +147,10 @@ function multipart(schema: z.ZodType) {
 export interface Deployment {
   /** BASE_MODELS: the enum of every `baseModel` a request may name. */
   baseModels: readonly string[];
+  /** Each base model's family (for the `baseModel` note); unnamed ones are left out of it. */
+  families?: Readonly<Record<string, string>>;
+  /** Whether SD 1.5 plugins on an SDXL base go through X-Adapter here (X_ADAPTER). */
+  xAdapter?: boolean;
   /** The control maps this server can make (availableMaps()): with `none`, the `preprocess` enum. */
   mapKinds: readonly string[];
 }
@@ -263,12 +268,13 @@ export function buildOpenApiDocument(serverUrl: string, deployment?: Deployment)
     path: '/adapters',
     summary: 'List adapters',
     tags: ['Adapters'],
+    request: { query: adapterListFilter },
     responses: {
       200: {
         ...json(z.object({ items: z.array(c.adapter) }), 'The adapters.'),
         links: adapterLinks('/items/0/id'),
       },
-      ...problems([]),
+      ...problems(['VALIDATION_FAILED']),
     },
   });
   r.registerPath({
@@ -346,13 +352,23 @@ export function buildOpenApiDocument(serverUrl: string, deployment?: Deployment)
     security: [{ [bearer.name]: [] }],
   });
   if (deployment) {
-    restrictRequestEnum(doc, 'baseModel', deployment.baseModels, BASE_MODEL_NOTE);
+    restrictRequestEnum(doc, 'baseModel', deployment.baseModels, baseModelNote(deployment));
     restrictRequestEnum(doc, 'preprocess', ['none', ...deployment.mapKinds], PREPROCESS_NOTE);
   }
   return doc;
 }
 
-const BASE_MODEL_NOTE = 'One of the base models this server offers; the first is the default.';
+/** The served document's words on `baseModel`: the offered models, their families, X-Adapter. */
+function baseModelNote(d: Deployment): string {
+  const named = d.baseModels.map((m) =>
+    d.families?.[m] ? `\`${m}\` (${d.families[m]})` : `\`${m}\``,
+  );
+  return `One of the base models this server offers, the first the default: ${named.join(', ')}. ${
+    d.xAdapter
+      ? 'Adapters and controls of family sd15 on an sdxl model run through X-Adapter (see xAdapter); an sdxl plugin on an sd15 model is refused.'
+      : "Adapters and controls must be of the base model's family; others are refused before payment."
+  }`;
+}
 const PREPROCESS_NOTE =
   '`none`: the image already is the map; otherwise one of the maps this server can make from a photo (for any other kind, upload a ready map).';
 

@@ -59,6 +59,7 @@ export const importedAdapter = adapter.pick({
   name: true,
   kind: true,
   baseModel: true,
+  family: true,
   settings: true,
 });
 

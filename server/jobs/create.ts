@@ -5,22 +5,24 @@ import { randomInt } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import { planFor } from '../billing/plans';
 import { holdForJob } from '../credits/ledger';
-import { priceGenerate } from '../credits/pricing';
+import { priceGenerate, type PriceBreakdown } from '../credits/pricing';
 import { db, type Tx } from '../db';
 import { env } from '../env';
 import { AppError } from '../errors';
 import { controlMapFor } from '../inference/control-maps';
+import { baseModelOrDefault } from '../models/base-models';
+import type { Family } from '../models/families';
 import { embeddingKey } from '../references/embeddings';
 import { storage } from '../storage';
 import { parseInput } from '../validation';
 import { assertWebhookUrlAllowed } from '../webhooks/ssrf';
 import { poolsForJob } from '../workers/pools';
 import { signalJobQueued } from './queue-signal';
+import { routeJob, type JobRouting, type PluginPlan, type XAdapterPlan } from './routing';
 import { acceptTestJob, isTestKey } from './test-mode';
 import { generateInput, type GenerateInput } from './schemas';
 
-/** SD 1.5 first; every configured base model is of this family until SDXL lands. */
-const FAMILY = 'sd15';
+export { baseModelOrDefault };
 
 export interface WorkerInput {
   key: string;
@@ -64,7 +66,7 @@ async function resolveInputs(userId: string, input: GenerateInput) {
 
 export function buildWorkerParams(
   input: GenerateInput,
-  baseModel: string,
+  routing: JobRouting,
   seed: number,
   resolved: Awaited<ReturnType<typeof resolveInputs>> & { mapKeys: (string | null)[] },
 ): {
@@ -72,6 +74,7 @@ export function buildWorkerParams(
   inputs: Record<string, WorkerInput>;
   requiredModels: string[];
 } {
+  const { baseModel, family } = routing;
   const inputs: Record<string, WorkerInput> = {};
   const required = new Set<string>();
   const encoder = env().IP_ADAPTER_ENCODER_NAME;
@@ -85,18 +88,20 @@ export function buildWorkerParams(
     inputs[`ref-${i}`] = { key: img.originalKey, sha256: img.sha256, bytes: img.bytes };
     return { image: `ref-${i}`, weight: r.weight };
   });
-  if (references.length) required.add(`ip_adapters:${FAMILY}/${input.ipAdapter}`);
+  if (references.length) required.add(`ip_adapters:${family}/${input.ipAdapter}`);
   const controls = input.controls.map((c, i) => {
     const img = resolved.images.get(c.imageId)!;
     const mapKey = resolved.mapKeys[i];
     inputs[`control-${i}`] = mapKey
       ? { key: mapKey }
       : { key: img.originalKey, sha256: img.sha256, bytes: img.bytes };
+    const plan = routing.controls[i]!;
     required.add(
-      `${c.adapter === 'controlnet' ? 'controlnets' : 't2i_adapters'}:${FAMILY}/${c.type}`,
+      `${c.adapter === 'controlnet' ? 'controlnets' : 't2i_adapters'}:${plan.family}/${c.type}`,
     );
     return {
       type: c.type,
+      family: plan.family,
       image: `control-${i}`,
       adapter: c.adapter,
       scale: c.scale,
@@ -108,15 +113,14 @@ export function buildWorkerParams(
   });
   const loras = input.loras.map((l, i) => {
     const a = resolved.adapters.get(l.adapterId)!;
-    if (a.baseModel !== baseModel) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `Adapter "${a.name}" was made for ${a.baseModel}, not ${baseModel}.`,
-      );
-    }
     inputs[`lora-${i}`] = { key: a.fileKey, sha256: a.sha256, bytes: a.sizeBytes };
-    return { file: `lora-${i}`, weight: l.weight };
+    return { file: `lora-${i}`, weight: l.weight, family: routing.loras[i]!.family };
   });
+  const x = routing.xAdapter;
+  if (x) {
+    required.add(`x_adapters:${x.name}`);
+    required.add(`base_models:${x.sd15BaseModel}`);
+  }
   const worker = {
     base_model: baseModel,
     prompt: input.prompt,
@@ -132,9 +136,65 @@ export function buildWorkerParams(
     ip_adapter: input.ipAdapter,
     controls,
     loras,
+    ...(x ? { x_adapter: workerXAdapter(x, input) } : {}),
     preview_every: Math.max(1, Math.round(input.steps / 8)),
   };
   return { worker, inputs, requiredModels: [...required].sort() };
+}
+
+/**
+ * The worker's `x_adapter` object (docs/worker-protocol.md): the registry entry, the resolved
+ * `t0` and SD 1.5 size (sent, so that the work done is the work priced), and the knobs asked for.
+ */
+function workerXAdapter(x: XAdapterPlan, input: GenerateInput): Record<string, unknown> {
+  const asked = input.xAdapter ?? {};
+  return {
+    name: x.name,
+    t0: x.t0,
+    ...(asked.fusion !== undefined ? { fusion: asked.fusion } : {}),
+    ...(asked.guidanceScale !== undefined ? { guidance_scale: asked.guidanceScale } : {}),
+    ...(asked.sd15Prompt !== undefined ? { sd15_prompt: asked.sd15Prompt } : {}),
+    sd15_width: x.sd15Width,
+    sd15_height: x.sd15Height,
+  };
+}
+
+export interface GenerateQuote extends PriceBreakdown {
+  baseModel: string;
+  family: Family;
+  /** Every plugin of the request and how it runs (`native` or through X-Adapter). */
+  plugins: PluginPlan[];
+  /** What X-Adapter will run, when any plugin goes through it. */
+  xAdapter: XAdapterPlan | null;
+}
+
+/**
+ * Resolves the user's inputs, routes the plugins and prices the job: what jobs.quote shows and
+ * exactly what createGenerateJob holds. Refusals (unknown model, another base's plugin without
+ * X-Adapter, missing images or adapters) are thrown here, before anything is held.
+ */
+async function planGenerate(userId: string, input: GenerateInput) {
+  const baseModel = baseModelOrDefault(input.baseModel);
+  const resolved = await resolveInputs(userId, input);
+  const routing = routeJob(input, baseModel, resolved.adapters);
+  const price = priceGenerate(input, routing);
+  return { baseModel, resolved, routing, price };
+}
+
+function quoteOf(p: Awaited<ReturnType<typeof planGenerate>>): GenerateQuote {
+  const r = p.routing;
+  return {
+    ...p.price,
+    baseModel: r.baseModel,
+    family: r.family,
+    plugins: [...r.controls, ...r.loras, ...(r.ipAdapter ? [r.ipAdapter] : [])],
+    xAdapter: r.xAdapter,
+  };
+}
+
+/** jobs.quote: the price, its lines and the routing, for the same request jobs.create takes. */
+export async function quoteGenerateJob(userId: string, raw: unknown): Promise<GenerateQuote> {
+  return quoteOf(await planGenerate(userId, parseInput(generateInput, raw)));
 }
 
 export async function createGenerateJob(
@@ -145,16 +205,20 @@ export async function createGenerateJob(
   const { webhook, ...input } = parseInput(generateInput, raw);
   const webhookUrl = webhook ?? opts.webhookUrl;
   if (webhookUrl) assertWebhookUrlAllowed(webhookUrl, 'webhook');
-  const baseModel = baseModelOrDefault(input.baseModel);
-  const images = await resolveInputs(userId, input);
+  // Checked, routed and priced before anything is held (no maps yet: made once credits are).
+  const {
+    baseModel,
+    resolved: images,
+    routing,
+    price: breakdown,
+  } = await planGenerate(userId, input);
   const seed = input.seed ?? randomInt(0, 2 ** 32);
   const request = { ...input, baseModel, seed };
-  // Checked and priced before anything is held (no maps yet: they are made once credits are).
-  const draft = buildWorkerParams(input, baseModel, seed, {
+  const draft = buildWorkerParams(input, routing, seed, {
     ...images,
     mapKeys: input.controls.map(() => null),
   });
-  const price = priceGenerate(input).total;
+  const price = breakdown.total;
   const made: string[] = [];
   /** Maps are made only after the credits are held, in the transaction that accepts the job. */
   const makeMaps = async (tx: Tx): Promise<GenerateJobParams> => {
@@ -173,7 +237,7 @@ export async function createGenerateJob(
       if (map.made) made.push(map.key);
       mapKeys.push(map.key);
     }
-    const { worker, inputs } = buildWorkerParams(input, baseModel, seed, { ...images, mapKeys });
+    const { worker, inputs } = buildWorkerParams(input, routing, seed, { ...images, mapKeys });
     return { request, worker, inputs };
   };
   try {
@@ -207,18 +271,6 @@ async function forgetUnrecordedMaps(keys: string[]): Promise<void> {
       .delete([key])
       .catch(() => {}); // an orphan under the image's prefix goes when the image goes
   }
-}
-
-export function baseModelOrDefault(asked: string | undefined): string {
-  const e = env();
-  const baseModel = asked ?? e.BASE_MODELS[0]!;
-  if (!e.BASE_MODELS.includes(baseModel)) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `baseModel: unknown model "${baseModel}"; available: ${e.BASE_MODELS.join(', ')}`,
-    );
-  }
-  return baseModel;
 }
 
 export interface EnqueueArgs {

@@ -3,6 +3,7 @@
 import '../zod-openapi';
 import { z } from 'zod';
 import { MAP_KINDS } from '../inference/map-kinds';
+import { FAMILIES } from '../models/families';
 import { webhookUrl } from '../webhooks/schemas';
 
 export const CONTROL_TYPES = [
@@ -98,6 +99,11 @@ export const controlInput = z
     preprocess: z.enum(['none', ...MAP_KINDS]).default('none'),
     cannyLow: z.number().int().min(0).max(1020).default(100),
     cannyHigh: z.number().int().min(0).max(1020).default(200),
+    /**
+     * The family of the ControlNet / T2I-Adapter to use (default: the base model's). `sd15` on an
+     * SDXL base runs through X-Adapter; `sdxl` on an SD 1.5 base is refused.
+     */
+    family: z.enum(FAMILIES).optional(),
   })
   .refine((c) => c.start < c.end, { message: 'start must be below end', path: ['start'] });
 
@@ -105,6 +111,33 @@ export const loraInput = z.strictObject({
   adapterId: z.uuid(),
   weight: z.number().min(-2).max(2).default(1),
 });
+
+/** The SD 1.5 branch's size under X-Adapter: a multiple of 8 (default: half the SDXL size). */
+const sd15Side = (name: string) =>
+  z
+    .number()
+    .int()
+    .min(128, `${name} must be at least 128`)
+    .max(1024, `${name} must be at most 1024`)
+    .multipleOf(8, `${name} must be a multiple of 8`);
+
+/**
+ * X-Adapter's knobs (Ran et al. 2023), used when an SDXL job carries SD 1.5 plugins; all
+ * optional (defaults: server/models/x-adapter.ts and the worker's, from the authors' code).
+ */
+export const xAdapterInput = z.strictObject({
+  /** Fraction of the steps SD 1.5 runs alone before SDXL joins (the code's adapter_guidance_start). */
+  t0: z.number().min(0).max(1).optional(),
+  /** Scale of the mapped SD 1.5 features added to SDXL's decoder (adapter_condition_scale). */
+  fusion: z.number().min(0).max(3).optional(),
+  /** The SD 1.5 branch's own CFG scale (default: the job's guidanceScale). */
+  guidanceScale: z.number().min(0).max(30).optional(),
+  /** The SD 1.5 branch's own prompt (default: the job's prompt). */
+  sd15Prompt: text(2000).optional(),
+  sd15Width: sd15Side('sd15Width').optional(),
+  sd15Height: sd15Side('sd15Height').optional(),
+});
+export type XAdapterInput = z.infer<typeof xAdapterInput>;
 
 export const generateInput = z.strictObject({
   prompt: text(2000, 'Write a prompt'),
@@ -121,6 +154,8 @@ export const generateInput = z.strictObject({
   ipAdapter: z.enum(['base', 'plus']).default('base'),
   controls: z.array(controlInput).max(3).default([]),
   loras: z.array(loraInput).max(5).default([]),
+  /** X-Adapter's knobs for SD 1.5 plugins on an SDXL base (ignored when nothing is routed). */
+  xAdapter: xAdapterInput.optional(),
   /** Where to POST this job's job.succeeded/failed/canceled event (Standard Webhooks). */
   webhook: webhookUrl.optional(),
 });

@@ -29,6 +29,7 @@ import {
   inspectAdapterFile,
   MAX_ADAPTER_BYTES,
 } from '../adapters/inspect';
+import { baseModels } from '../models/base-models';
 import { signalJobQueued } from './queue-signal';
 import { recordJobEvent } from '../webhooks/events';
 
@@ -262,7 +263,10 @@ function inspectProducedAdapter(file: Buffer, baseModel: string): AdapterInspect
     }
     throw e;
   }
-  const madeFor = baseModelMismatch(info, baseModel);
+  // The base's family (a base dropped from BASE_MODELS since the job was queued: SD 1.5, the
+  // only family train and edit jobs run on).
+  const family = baseModels().find((m) => m.name === baseModel)?.family ?? 'sd15';
+  const madeFor = baseModelMismatch(info, baseModel, family);
   if (madeFor) {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -292,6 +296,8 @@ async function recordProducedAdapter(
       kind: isLora ? 'LORA' : 'SPECTRAL_SHIFT',
       source: job.kind === 'TRAIN' ? 'TRAINED' : 'EDIT',
       baseModel: job.baseModel,
+      // The base's family: inspectProducedAdapter refused a file of any other.
+      family: inspection.family,
       fileKey: file.key,
       sizeBytes: file.bytes,
       sha256: file.sha256,

@@ -5,6 +5,7 @@ import { adaptersRouter } from './routers/adapters/router';
 import { apiKeysRouter } from './routers/api-keys/router';
 import { billingRouter } from './routers/billing/router';
 import { jobsRouter } from './routers/jobs/router';
+import { modelsRouter } from './routers/models/router';
 import { referencesRouter } from './routers/references/router';
 import { webhooksRouter } from './routers/webhooks/router';
 
@@ -14,6 +15,7 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   billing: billingRouter,
   jobs: jobsRouter,
+  models: modelsRouter,
   references: referencesRouter,
   webhooks: webhooksRouter,
 });
