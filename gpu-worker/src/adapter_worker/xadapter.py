@@ -170,15 +170,15 @@ def read_state(path: Path) -> dict[str, torch.Tensor]:
     return {str(k).removeprefix("module."): v for k, v in state.items()}
 
 
-def _culprit(key: str, got: tuple[int, ...], want: tuple[int, ...], lv: Level) -> str:
-    """Which base a mismatching dimension belongs to (in channels: SD 1.5's decoder; out: SDXL's)."""
+def _culprit(key: str, got: tuple[int, ...], want: tuple[int, ...], lv: Level, sd15_name: str,
+             sdxl_name: str) -> str:
+    """Which base a mismatching tensor belongs to: a mapping level's input side is SD 1.5's decoder
+    (up_opt, and in_conv's input dimension), everything else SDXL's decoder width."""
     parts = key.split(".")
-    sub = parts[2] if len(parts) > 2 else ""
-    if parts[0] == "body" and sub in ("in_conv",) and len(got) == 4 and got[0] == want[0]:
-        return f"the SD 1.5 base (its up block {lv.source} has {lv.in_channels} channels)"
-    if parts[0] == "body" and sub == "up_opt":
-        return f"the SD 1.5 base (its up block {lv.source} has {lv.in_channels} channels)"
-    return f"the SDXL base (its {lv.target} has {lv.out_channels} channels)"
+    sub = parts[2] if parts[0] == "body" and len(parts) > 2 else ""
+    if sub == "up_opt" or (sub == "in_conv" and len(got) == 4 and got[0] == want[0]):
+        return f"SD 1.5 base {sd15_name!r} (its up block {lv.source} has {lv.in_channels} channels)"
+    return f"SDXL base {sdxl_name!r} (its {lv.target} block has {lv.out_channels} channels)"
 
 
 def check_state(state: dict[str, torch.Tensor], levels: list[Level], path: Path, sd15_name: str,
@@ -186,16 +186,18 @@ def check_state(state: dict[str, torch.Tensor], levels: list[Level], path: Path,
     """Every key present with the shape the two bases need; the error names the key and the base."""
     want = expected_shapes(levels)
     pair = f"SD 1.5 base {sd15_name!r} + SDXL base {sdxl_name!r}"
-    missing = sorted(set(want) - set(state))
+    missing = [k for k in want if k not in state]
     extra = sorted(set(state) - set(want))
-    for key in sorted(set(want) & set(state)):
+    for key in want:  # module order, weights before biases
+        if key not in state:
+            continue
         got = tuple(state[key].shape)
         if got != want[key]:
-            lv = levels[int(key.split(".")[1]) // NUMS_RB] if key.startswith("body.") \
-                else levels[int(key.split(".")[1])]
-            culprit = _culprit(key, got, want[key], lv)
+            index = int(key.split(".")[1])
+            lv = levels[index // NUMS_RB] if key.startswith("body.") else levels[index]
+            culprit = _culprit(key, got, want[key], lv, sd15_name, sdxl_name)
             raise ModelInvalid(f"X-Adapter file {path}: {key} has shape {list(got)} but {pair} need "
-                               f"{list(want[key])}: the file was trained for another {culprit}")
+                               f"{list(want[key])}: the file was made for another base than the {culprit}")
     if missing or extra:
         raise ModelInvalid(f"X-Adapter file {path} does not fit {pair} ({len(levels)} levels): "
                            f"missing {missing[:4]}{'…' if len(missing) > 4 else ''}, "
