@@ -165,9 +165,7 @@ export function inspectAdapterFile(b: Buffer): AdapterInspection {
     /lora_down\.weight$|lora_A(\.[^.]+)?\.weight$|lora(_linear_layer)?\.down\.weight$/.test(k),
   );
   const rank = Math.max(...downs.map((k) => shapes.get(k)![0] ?? 0));
-  const sdxl = names.some((k) =>
-    /^lora_te2_|text_encoder_2\.|^lora_unet_(input|middle|output)_blocks?_/.test(k),
-  );
+  const sdxl = loraFamily(names, shapes, metadata) === 'sdxl';
   return {
     kind: 'LORA',
     layout,
@@ -178,6 +176,41 @@ export function inspectAdapterFile(b: Buffer): AdapterInspection {
     family: sdxl ? 'sdxl' : 'sd15',
     metadata: cleanMetadata,
   };
+}
+
+/** SDXL's cross-attention width (its two text encoders' states, 768 + 1280); SD 1.5's is 768. */
+const SDXL_CONTEXT_DIM = 2048;
+
+/**
+ * The family a LoRA file is for, decided from the file alone. SDXL when any of:
+ * - a key names SDXL's second text encoder (`lora_te2_…`, `text_encoder_2.`) or its UNet by the
+ *   SGM names kohya writes for SDXL (`lora_unet_input_blocks_…`, `middle_block`, `output_blocks`);
+ * - a key names a transformer block past the first (`transformer_blocks.1` …): SDXL stacks 2 and
+ *   10 per attention, SD 1.5 one;
+ * - a cross-attention key/value projection (`attn2.to_k` / `to_v`) reads 2048 features;
+ * - kohya's or ModelSpec's metadata names SDXL (`ss_base_model_version`, `modelspec.architecture`).
+ * Otherwise SD 1.5.
+ */
+export function loraFamily(
+  names: string[],
+  shapes: Map<string, number[]>,
+  metadata: Record<string, string>,
+): 'sd15' | 'sdxl' {
+  const byName = names.some(
+    (k) =>
+      /^lora_te2_|text_encoder_2\.|^lora_unet_(input_blocks|middle_block|output_blocks)_/.test(k) ||
+      /transformer_blocks[._]([1-9]\d*)[._]/.test(k),
+  );
+  const crossAttention = names.some((k) => {
+    if (!/attn2[._]to_[kv]/.test(k)) return false;
+    if (!/lora_down\.weight$|lora_A(\.[^.]+)?\.weight$|lora(_linear_layer)?\.down\.weight$/.test(k))
+      return false;
+    return shapes.get(k)?.[1] === SDXL_CONTEXT_DIM;
+  });
+  const meta = [metadata.ss_base_model_version, metadata['modelspec.architecture']]
+    .filter((v): v is string => typeof v === 'string')
+    .some((v) => /sdxl|stable-diffusion-xl/i.test(v));
+  return byName || crossAttention || meta ? 'sdxl' : 'sd15';
 }
 
 /**

@@ -50,12 +50,19 @@ export function outputSlots(
   ];
 }
 
-function capabilityList(req: LeaseRequest): string[] {
+/**
+ * What a worker offers, in the form of a job's requiredModels (`<section>:<name>`): plugins as
+ * `<family>/<name>`, X-Adapter entries, and base models (an X-Adapter job needs its SD 1.5 base
+ * besides its own SDXL base, which the lease matches on "baseModel").
+ */
+export function capabilityList(req: LeaseRequest): string[] {
   const c = req.capabilities;
   return [
+    ...c.base_models.map((n) => `base_models:${n}`),
     ...c.controlnets.map((n) => `controlnets:${n}`),
     ...c.t2i_adapters.map((n) => `t2i_adapters:${n}`),
     ...c.ip_adapters.map((n) => `ip_adapters:${n}`),
+    ...(c.x_adapters ?? []).map((n) => `x_adapters:${n}`),
   ];
 }
 

@@ -7,6 +7,7 @@ import { db } from '../db';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
 import { assertWebhookUrlAllowed } from '../webhooks/ssrf';
+import { baseModels, familyOf } from '../models/base-models';
 import { baseModelOrDefault, enqueueJob, type WorkerInput } from './create';
 import { editInput, trainInput } from './schemas';
 
@@ -26,6 +27,22 @@ async function ownPhotos(userId: string, ids: string[], minSide: number) {
   });
 }
 
+/**
+ * The base model of a train or edit job: these run on SD 1.5 base models only (the worker trains
+ * and edits SD 1.5), so an SDXL one is refused before anything is held.
+ */
+function sd15BaseModel(asked: string | undefined, what: string): string {
+  const baseModel = baseModelOrDefault(asked);
+  if (familyOf(baseModel) !== 'sd15') {
+    const sd15 = baseModels().filter((m) => m.family === 'sd15');
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `baseModel: ${what} runs on SD 1.5 base models only, not ${baseModel} (SDXL); available: ${sd15.map((m) => m.name).join(', ') || 'none'}.`,
+    );
+  }
+  return baseModel;
+}
+
 export async function createTrainJob(
   userId: string,
   raw: unknown,
@@ -33,7 +50,7 @@ export async function createTrainJob(
 ) {
   const { webhook, ...t } = parseInput(trainInput, raw);
   if (webhook) assertWebhookUrlAllowed(webhook, 'webhook');
-  const baseModel = baseModelOrDefault(t.baseModel);
+  const baseModel = sd15BaseModel(t.baseModel, 'Training');
   if (new Set(t.imageIds).size !== t.imageIds.length)
     throw new AppError('VALIDATION_FAILED', 'Each photo may be chosen once.');
   const photos = await ownPhotos(userId, t.imageIds, t.resolution);
@@ -91,7 +108,7 @@ export async function createEditJob(
 ) {
   const { webhook, ...e } = parseInput(editInput, raw);
   if (webhook) assertWebhookUrlAllowed(webhook, 'webhook');
-  const baseModel = baseModelOrDefault(e.baseModel);
+  const baseModel = sd15BaseModel(e.baseModel, 'Editing');
   const [photo] = await ownPhotos(userId, [e.imageId], e.resolution);
   const seed = e.seed ?? randomInt(0, 2 ** 32);
   const worker = {

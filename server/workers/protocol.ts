@@ -14,6 +14,8 @@ export const leaseRequest = z.strictObject({
     controlnets: z.array(name).max(256),
     t2i_adapters: z.array(name).max(256),
     ip_adapters: z.array(name).max(64),
+    /** Usable X-Adapter registry entries (file present, both bases configured); optional for old workers. */
+    x_adapters: z.array(name).max(64).optional(),
   }),
   device: z.strictObject({
     type: z.string().max(16),
