@@ -15,8 +15,10 @@ def test_loads_the_factory_config(registry: ModelRegistry, models_dir: Path) -> 
     name, entry = registry.base_model(None)
     assert name == "tiny-sd15" and registry.resolve(entry).path == models_dir / "base"
     assert registry.capabilities() == {
-        "base_models": ["tiny-sd15"], "controlnets": ["sd15/canny", "sd15/depth", "sd15/lineart"],
-        "t2i_adapters": ["sd15/canny", "sd15/depth"], "ip_adapters": ["sd15/base", "sd15/plus"]}
+        "base_models": ["tiny-sd15", "tiny-sdxl"],
+        "controlnets": ["sd15/canny", "sd15/depth", "sd15/lineart", "sdxl/canny"],
+        "t2i_adapters": ["sd15/canny", "sd15/depth", "sdxl/canny"],
+        "ip_adapters": ["sd15/base", "sd15/plus", "sdxl/base", "sdxl/plus"]}
 
 
 def test_toml_and_env_overrides(tmp_path: Path, models_dir: Path) -> None:

@@ -8,13 +8,16 @@ seed gives the same weights whichever subset is built.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import diffusers
 import torch
-from diffusers import AutoencoderKL, ControlNetModel, PNDMScheduler, T2IAdapter, UNet2DConditionModel
+from diffusers import AutoencoderKL, ControlNetModel, T2IAdapter, UNet2DConditionModel
 from transformers import (
     CLIPImageProcessor,
     CLIPTextConfig,
     CLIPTextModel,
+    CLIPTextModelWithProjection,
     CLIPTokenizer,
     CLIPVisionConfig,
     CLIPVisionModelWithProjection,
@@ -34,9 +37,13 @@ def build_vae(arch: ArchSet, seed: int) -> AutoencoderKL:
     return AutoencoderKL(**arch.vae)
 
 
-def build_tokenizer(folder: Path) -> tuple[CLIPTokenizer, dict[str, int]]:
+def build_tokenizer(folder: Path, pad_token: str | None = None) -> tuple[CLIPTokenizer, dict[str, int]]:
+    """`pad_token="!"` mirrors SDXL's `tokenizer_2` (OpenCLIP pads with "!", id 0)."""
     ids = write_tokenizer_files(folder)
-    tokenizer = CLIPTokenizer.from_pretrained(str(folder), model_max_length=77)
+    if pad_token:
+        tokenizer = CLIPTokenizer.from_pretrained(str(folder), model_max_length=77, pad_token=pad_token)
+    else:
+        tokenizer = CLIPTokenizer.from_pretrained(str(folder), model_max_length=77)
     return tokenizer, ids
 
 
@@ -46,8 +53,17 @@ def build_text_encoder(arch: ArchSet, seed: int, special_ids: dict[str, int]) ->
     return CLIPTextModel(CLIPTextConfig(**config))  # pyright: ignore[reportArgumentType]
 
 
-def build_scheduler(arch: ArchSet) -> PNDMScheduler:
-    return PNDMScheduler(**arch.scheduler)
+def build_text_encoder_2(arch: ArchSet, seed: int, special_ids: dict[str, int]) -> CLIPTextModelWithProjection:
+    """SDXL's second text encoder (OpenCLIP bigG shapes): penultimate states + pooled projection."""
+    assert arch.text_encoder_2 is not None, f"{arch.name}/{arch.family} has no second text encoder"  # noqa: S101
+    torch.manual_seed(seed + 8)
+    config: dict[str, object] = {**arch.text_encoder_2, **special_ids}
+    return CLIPTextModelWithProjection(CLIPTextConfig(**config))  # pyright: ignore[reportArgumentType]
+
+
+def build_scheduler(arch: ArchSet) -> Any:
+    cls: Any = getattr(diffusers, arch.scheduler_class)
+    return cls.from_config(arch.scheduler)
 
 
 def build_controlnet(arch: ArchSet, seed: int) -> ControlNetModel:
@@ -101,7 +117,8 @@ def cross_attention_hidden_sizes(unet: UNet2DConditionModel) -> list[int]:
 
 
 def build_ip_adapter_state(
-    arch: ArchSet, unet: UNet2DConditionModel, variant: str, seed: int
+    arch: ArchSet, unet: UNet2DConditionModel, variant: str, seed: int,
+    encoder: dict[str, Any] | None = None,
 ) -> dict[str, torch.Tensor]:
     """IP-Adapter weights in the official flat key layout (`image_proj.*`, `ip_adapter.N.*`).
 
@@ -109,7 +126,11 @@ def build_ip_adapter_state(
     plus (ip-adapter-plus_sd15): the Perceiver resampler over the encoder's penultimate hidden
     states: latents, proj_in, 4 x [PerceiverAttention(norm1, norm2, to_q, to_kv, to_out),
     FeedForward(LayerNorm, Linear x4, GELU, Linear)], proj_out, norm_out.
+    SDXL: the same layouts (ip-adapter_sdxl over ViT-bigG; ip-adapter-plus_sdxl_vit-h, whose
+    resampler is `arch.plus_dim` wide and projects to the 2048-wide cross-attention). `encoder`
+    is the image encoder config it reads (default `arch.image_encoder`).
     """
+    enc = encoder or arch.image_encoder
     gen = torch.Generator().manual_seed(seed + (6 if variant == "base" else 7))
     cross = int(unet.config["cross_attention_dim"])
 
@@ -118,14 +139,14 @@ def build_ip_adapter_state(
 
     sd: dict[str, torch.Tensor] = {}
     if variant == "base":
-        clip_dim = int(arch.image_encoder["projection_dim"])
+        clip_dim = int(enc["projection_dim"])
         sd["image_proj.proj.weight"] = rnd(4 * cross, clip_dim)
         sd["image_proj.proj.bias"] = rnd(4 * cross)
         sd["image_proj.norm.weight"] = torch.ones(cross)
         sd["image_proj.norm.bias"] = torch.zeros(cross)
     elif variant == "plus":
-        enc_dim = int(arch.image_encoder["hidden_size"])
-        dim, inner = cross, arch.plus_heads * 64
+        enc_dim = int(enc["hidden_size"])
+        dim, inner = arch.plus_dim or cross, arch.plus_heads * 64
         sd["image_proj.latents"] = rnd(1, arch.plus_queries, dim, std=dim**-0.5)
         sd["image_proj.proj_in.weight"] = rnd(dim, enc_dim)
         sd["image_proj.proj_in.bias"] = rnd(dim)

@@ -7,8 +7,12 @@
       "controlnets":    {"sd15": {"canny": {"path": "control_v11p_sd15_canny"}}},
       "t2i_adapters":   {"sd15": {"canny": {"path": "t2iadapter_canny_sd15v2"}}},
       "image_encoders": {"vit-h": {"path": "image_encoder"}},
-      "ip_adapters":    {"sd15": {"base": {"path": "ip-adapter_sd15.safetensors", "image_encoder": "vit-h"}}}
+      "ip_adapters":    {"sd15": {"base": {"path": "ip-adapter_sd15.safetensors", "image_encoder": "vit-h"}}},
+      "x_adapters":     {"default": {"path": "x-adapter.safetensors", "sd15_base": "sd15", "sdxl_base": "sdxl"}}
     }
+
+Base models of family `sdxl` may name `vae`, a diffusers VAE folder that replaces the pipeline's
+(e.g. madebyollin/sdxl-vae-fp16-fix, which runs in fp16 without NaNs).
 
 Relative paths are resolved against ADAPTER_WORKER_MODELS_ROOT, else the config file's folder.
 A `path` is a diffusers folder or a single `.safetensors` file; single files take `config`, a local
@@ -41,10 +45,18 @@ class ModelEntry(BaseModel):
 
 class BaseModelEntry(ModelEntry):
     family: Family = "sd15"
+    vae: Path | None = None  # optional replacement VAE folder (e.g. the fp16-fixed SDXL VAE)
 
 
 class IPAdapterEntry(ModelEntry):
     image_encoder: str
+
+
+class XAdapterEntry(ModelEntry):
+    """X-Adapter mapping layers (one .safetensors) and the two bases they were trained between."""
+
+    sd15_base: str
+    sdxl_base: str
 
 
 class RegistryConfig(BaseModel):
@@ -56,6 +68,7 @@ class RegistryConfig(BaseModel):
     t2i_adapters: dict[Family, dict[str, ModelEntry]] = {}
     image_encoders: dict[str, ModelEntry] = {}
     ip_adapters: dict[Family, dict[str, IPAdapterEntry]] = {}
+    x_adapters: dict[str, XAdapterEntry] = {}
 
 
 def _apply_env_overrides(raw: dict[str, object], env: Mapping[str, str]) -> None:
@@ -111,12 +124,19 @@ class ModelRegistry:
             config = self.root / config
         if not path.exists():
             raise ModelNotFound(f"model file {path} does not exist (expected a diffusers folder or .safetensors)")
-        if path.is_file() and config is None and not isinstance(entry, IPAdapterEntry):
+        if path.is_file() and config is None and not isinstance(entry, (IPAdapterEntry, XAdapterEntry)):
             raise ModelNotFound(f"{path} is a single-file checkpoint: set `config` to a local diffusers "
                                 "config folder for it (the worker never fetches configs)")
         if config is not None and not config.is_dir():
             raise ModelNotFound(f"config folder {config} for {path} does not exist")
-        return entry.model_copy(update={"path": path, "config": config})
+        update: dict[str, object] = {"path": path, "config": config}
+        if isinstance(entry, BaseModelEntry) and entry.vae is not None:
+            vae = entry.vae if entry.vae.is_absolute() else self.root / entry.vae
+            if not (vae / "config.json").is_file():
+                raise ModelNotFound(f"VAE folder {vae} for base model {path} does not exist or has no config.json "
+                                    "(expected an AutoencoderKL saved with save_pretrained)")
+            update["vae"] = vae
+        return entry.model_copy(update=update)
 
     def base_model(self, name: str | None) -> tuple[str, BaseModelEntry]:
         key = name or self.config.default_base_model
@@ -142,6 +162,11 @@ class ModelRegistry:
         if name not in known:
             raise ModelNotFound(f"no IP-Adapter {name!r} on {family}; known: {sorted(known)}")
         return known[name]
+
+    def x_adapter(self, name: str) -> XAdapterEntry:
+        if name not in self.config.x_adapters:
+            raise ModelNotFound(f"X-Adapter {name!r} is not configured; known: {sorted(self.config.x_adapters)}")
+        return self.config.x_adapters[name]
 
     def image_encoder(self, name: str) -> ModelEntry:
         if name not in self.config.image_encoders:
