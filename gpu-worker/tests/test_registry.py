@@ -18,7 +18,8 @@ def test_loads_the_factory_config(registry: ModelRegistry, models_dir: Path) -> 
         "base_models": ["tiny-sd15", "tiny-sdxl"],
         "controlnets": ["sd15/canny", "sd15/depth", "sd15/lineart", "sdxl/canny"],
         "t2i_adapters": ["sd15/canny", "sd15/depth", "sdxl/canny"],
-        "ip_adapters": ["sd15/base", "sd15/plus", "sdxl/base", "sdxl/plus"]}
+        "ip_adapters": ["sd15/base", "sd15/plus", "sdxl/base", "sdxl/plus"],
+        "x_adapters": ["default"]}
 
 
 def test_toml_and_env_overrides(tmp_path: Path, models_dir: Path) -> None:

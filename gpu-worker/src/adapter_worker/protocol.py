@@ -37,6 +37,7 @@ class Capabilities(_Request):
     controlnets: list[str]  # "<family>/<control type>"
     t2i_adapters: list[str]
     ip_adapters: list[str]
+    x_adapters: list[str] = []  # usable X-Adapter entries (file present, both bases configured)
 
 
 class DeviceInfo(_Request):

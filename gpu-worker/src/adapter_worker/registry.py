@@ -181,4 +181,17 @@ class ModelRegistry:
                                ("t2i_adapters", self.config.t2i_adapters),
                                ("ip_adapters", self.config.ip_adapters)):
             caps[section] = sorted(f"{fam}/{name}" for fam, entries in table.items() for name in entries)
+        caps["x_adapters"] = self.usable_x_adapters()
         return caps
+
+    def usable_x_adapters(self) -> list[str]:
+        """X-Adapter entries this worker can run: the file is there and both bases are configured
+        with their families (sd15_base an sd15 model, sdxl_base an sdxl one)."""
+        bases = self.config.base_models
+        out = []
+        for name, entry in self.config.x_adapters.items():
+            path = entry.path if entry.path.is_absolute() else self.root / entry.path
+            if path.is_file() and getattr(bases.get(entry.sd15_base), "family", None) == "sd15" \
+                    and getattr(bases.get(entry.sdxl_base), "family", None) == "sdxl":
+                out.append(name)
+        return sorted(out)

@@ -25,6 +25,7 @@ from transformers import CLIPTextModel
 from . import model_builders as mb
 from .arch_configs import ARCHS, SD15, SDXL_COMPANION, TINY, ArchSet
 from .spectral_shift import random_shifts, save_shifts
+from .xadapter import write_random_xadapter
 
 LORA_RANK = 4
 CONTROL_TYPES = ("canny", "depth")
@@ -243,7 +244,14 @@ def build_model_set(out: Path, arch: ArchSet, seed: int = 0) -> Path:
         }},
     }
     if arch.name in SDXL_COMPANION:
-        build_sdxl_set(out, SDXL_COMPANION[arch.name], seed, config)
+        companion = SDXL_COMPANION[arch.name]
+        build_sdxl_set(out, companion, seed, config)
+        # X-Adapter mapping layers between the two bases: random non-zero weights, released key layout
+        sd15_name, sdxl_name = f"{arch.name}-sd15", f"{companion.name}-sdxl"
+        write_random_xadapter(out / "x-adapter.safetensors", list(arch.unet["block_out_channels"]),
+                              list(companion.unet["block_out_channels"]), seed + 40, sd15_name, sdxl_name)
+        config["x_adapters"] = {"default": {"path": "x-adapter.safetensors", "sd15_base": sd15_name,
+                                            "sdxl_base": sdxl_name}}
     return _write_config(out, config)
 
 

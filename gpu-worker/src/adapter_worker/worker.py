@@ -25,7 +25,7 @@ from .client import Backoff, LeaseLost, ProtocolError, TransientError, WorkerCli
 from .edit import EditJob
 from .errors import InvalidInput, JobCancelled, WorkerError
 from .generate import GenerateEngine, GenerateResult
-from .params import EditParams, GenerateParams, TrainParams
+from .params import EditParams, GenerateParams, TrainParams, TrainXAdapterParams
 from .previews import png_bytes
 from .progress import Progress, StepMonitor
 from .protocol import (
@@ -47,10 +47,16 @@ from .protocol import (
 )
 from .results import FileOutput, JobResult
 from .train import TrainJob
+from .xadapter_train import TrainXAdapterJob
 
 log = logging.getLogger(__name__)
 SigtermPolicy = Literal["release", "finish"]
 KINDS = ("generate", "train", "edit")  # what this worker serves (capabilities.kinds)
+
+
+def serves(caps: dict[str, list[str]]) -> list[str]:
+    """capabilities.kinds: KINDS, plus `train_xadapter` when an X-Adapter pair is configured."""
+    return list(KINDS) + (["train_xadapter"] if caps.get("x_adapters") else [])
 
 
 class ShutdownRequested(BaseException):
@@ -126,6 +132,7 @@ class Worker:
         self.client, self.engine, self.worker_id = client, engine, worker_id
         self.lease_wait_s, self.on_sigterm, self.health_file = lease_wait_s, on_sigterm, health_file
         self.train_job, self.edit_job = TrainJob(engine), EditJob(engine)
+        self.train_xadapter_job = TrainXAdapterJob(engine)
         self.stopping = threading.Event()
         self._state: Literal["idle", "polling", "working"] = "idle"
         self._monitor: StepMonitor | None = None
@@ -147,7 +154,7 @@ class Worker:
         name = torch.cuda.get_device_name(spec.device) if spec.is_cuda else platform.processor() or "cpu"
         memory = torch.cuda.get_device_properties(spec.device).total_memory if spec.is_cuda else None
         return LeaseRequest(worker_id=self.worker_id, worker_version=__version__, wait_s=self.lease_wait_s,
-                            capabilities=Capabilities(kinds=list(KINDS), **caps),
+                            capabilities=Capabilities(kinds=serves(caps), **caps),
                             device=DeviceInfo(type=spec.device.type, name=name, memory_bytes=memory))
 
     def run(self, max_jobs: int | None = None) -> None:
@@ -220,7 +227,8 @@ class Worker:
             self._monitor, self._state = None, "idle"
 
     def _execute(self, job: LeasedJob, monitor: StepMonitor, hb: _Heartbeat, tmp: Path) -> JobResult:
-        model = {"generate": GenerateParams, "train": TrainParams, "edit": EditParams}[job.kind]
+        model = {"generate": GenerateParams, "train": TrainParams, "edit": EditParams,
+                 "train_xadapter": TrainXAdapterParams}[job.kind]
         try:
             params = model.model_validate(job.params)
         except ValidationError as err:
@@ -230,6 +238,8 @@ class Worker:
             slots = params.num_images
         elif isinstance(params, TrainParams):
             slots = 1 + params.num_samples
+        elif isinstance(params, TrainXAdapterParams):
+            slots = 1
         else:
             slots = 1 + params.num_images
         if len(job.outputs) < slots:
@@ -244,6 +254,8 @@ class Worker:
         hb.set_stage("loading")
         if isinstance(params, TrainParams):
             return self.train_job.run(params, inputs, monitor)
+        if isinstance(params, TrainXAdapterParams):
+            return self.train_xadapter_job.run(params, inputs, monitor)
         if isinstance(params, EditParams):
             return self.edit_job.run(params, inputs, monitor)
         return as_job_result(self.engine.run(params, inputs, monitor))

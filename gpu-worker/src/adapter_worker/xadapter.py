@@ -240,3 +240,12 @@ def mapping_flops(levels: list[Level], sizes: list[tuple[int, int]], batch: int 
         total += NUMS_RB * 2 * (2 * cout * cout * 9 * h * w)  # block1 + block2
         total += 2 * cout * cout * h * w  # zero_out
     return total * batch
+
+
+def write_random_xadapter(path: Path, sd15_channels: list[int], sdxl_channels: list[int], seed: int,
+                          sd15_name: str, sdxl_name: str) -> None:
+    """A random non-zero mapping file in the released layout (the model factory's `x-adapter`)."""
+    from safetensors.torch import save_file
+
+    state = random_state(plan_levels(sd15_channels, sdxl_channels), seed)
+    save_file(state, str(path), metadata={"format": "x-adapter", "sd15_base": sd15_name, "sdxl_base": sdxl_name})
