@@ -172,7 +172,7 @@ describe('adapter import over the route', () => {
     });
     const params = (await db().job.findUniqueOrThrow({ where: { id: job.id } }))
       .params as unknown as GenerateJobParams;
-    expect(params.worker.loras).toEqual([{ file: 'lora-0', weight: 0.7 }]);
+    expect(params.worker.loras).toEqual([{ file: 'lora-0', weight: 0.7, family: 'sd15' }]);
     expect(params.inputs['lora-0']!.key).toMatch(
       new RegExp(`users/${user.id}/adapters/${id}\\.safetensors$`),
     );

@@ -114,6 +114,7 @@ describe('bad train and edit requests are refused, nothing held', () => {
         kind: 'LORA',
         source: 'UPLOADED',
         baseModel: 'sdxl-base',
+        family: 'sdxl',
         fileKey: `users/${user.id}/adapters/x.safetensors`,
         sizeBytes: 1,
         sha256: 'e'.repeat(64),
@@ -124,7 +125,9 @@ describe('bad train and edit requests are refused, nothing held', () => {
       createGenerateJob(user.id, { prompt: 'x', loras: [{ adapterId: a.id }] }),
     ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
-      message: expect.stringMatching(/made for sdxl-base, not sd15/) as string,
+      message: expect.stringMatching(
+        /LoRA "XL style" \(SDXL\) cannot run on sd15 \(SD 1\.5\)/,
+      ) as string,
     });
     expect(await balanceOf(user.id)).toEqual(before);
   });
