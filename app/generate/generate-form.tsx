@@ -176,7 +176,9 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
     // A second click before React re-renders must not start a second job.
     if (inFlight.current) return;
     inFlight.current = true;
-    create.mutate(input);
+    // X-Adapter's knobs belong to the job only when a plugin goes through it (base changed since).
+    const { xAdapter, ...rest } = input;
+    create.mutate(xAdapterInPlay && xAdapter ? { ...rest, xAdapter } : rest);
   }
 
   // The chosen base model's family, and whether any picked plugin goes through X-Adapter.
@@ -369,9 +371,13 @@ export function GenerateForm({ prefill }: { prefill: GeneratePrefill }) {
                 aria-label="Price breakdown"
               >
                 {quote.data.lines.map((l) => (
-                  <li key={l.label} className="flex justify-between gap-2 text-muted-foreground">
+                  <li
+                    key={l.label}
+                    className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-2 text-muted-foreground"
+                  >
                     <span>{l.label}</span>
                     <span className="tabular-nums">{Number(l.credits.toFixed(2))}</span>
+                    {l.detail && <span className="col-span-2 text-xs">{l.detail}</span>}
                   </li>
                 ))}
               </ul>
