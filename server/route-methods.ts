@@ -25,6 +25,7 @@ export const ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   '/api/v1/adapters/[id]': ['DELETE', 'PATCH'],
   '/api/v1/edits': ['POST'],
   '/api/v1/generations': ['POST'],
+  '/api/v1/generations/quote': ['POST'],
   '/api/v1/jobs': ['GET'],
   '/api/v1/jobs/[id]': ['GET'],
   '/api/v1/jobs/[id]/cancel': ['POST'],

@@ -6,6 +6,7 @@ import {
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { generateQuote } from '../jobs/quote-schema';
 import { editInput, generateInput, trainInput } from '../jobs/schemas';
 import * as wh from '../webhooks/schemas';
 import { ERROR_CODES } from '../errors';
@@ -168,6 +169,24 @@ export function buildOpenApiDocument(serverUrl: string, deployment?: Deployment)
     description: 'An API key from the dashboard: `Authorization: Bearer as_live_…`.',
   });
   r.registerPath(jobPost('createGeneration', '/generations', 'Generate images', c.generate));
+  r.registerPath({
+    operationId: 'quoteGeneration',
+    method: 'post',
+    path: '/generations/quote',
+    summary: 'Price a generation before paying, and how each plugin runs',
+    description:
+      "The same request as `POST /generations`; nothing is held or queued. `plugins` says which run natively on the base model and which go through X-Adapter (SD 1.5 plugins on an SDXL base); a request that would be refused at creation (another family's plugin without X-Adapter, an unknown image or adapter) is refused here the same way.",
+    tags: ['Jobs'],
+    request: {
+      body: { required: true, content: { 'application/json': { schema: c.generate } } },
+    },
+    responses: {
+      200: json(generateQuote.openapi('GenerationQuote'), 'The price and the routing.'),
+      ...problems([...BODY, 'NOT_FOUND'], {
+        403: 'the key lacks jobs:read or a cookie caller sent a foreign Origin',
+      }),
+    },
+  });
   r.registerPath(jobPost('createEdit', '/edits', 'Edit a photo with words (CoSINE)', c.edit));
   r.registerPath(jobPost('createTraining', '/trainings', 'Train a personal adapter', c.train));
   r.registerPath({

@@ -2,12 +2,15 @@
 // and which are refused (before anything is held); the worker's params of a routed job; the
 // price (quote == hold); lease matching by family; remix keeps the base model and knobs.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { POST as createRoute } from '@/app/api/v1/generations/route';
+import { POST as quoteRoute } from '@/app/api/v1/generations/quote/route';
 import { db } from '@/server/db';
 import { resetEnv } from '@/server/env';
 import { createGenerateJob, quoteGenerateJob, type GenerateJobParams } from '@/server/jobs/create';
 import { createTrainJob } from '@/server/jobs/personal';
 import { getJob } from '@/server/jobs/user-jobs';
 import { createCaller } from '@/server/trpc/router';
+import { API_BASE, jsonHeaders, problemOf, userWithKey } from '../helpers/rest';
 import { balanceOf, leaseBody, makeUser } from '../helpers/users';
 import { leaseNextJob } from '../helpers/workers';
 
@@ -260,6 +263,53 @@ describe('routing an SDXL job', () => {
         defaults: { t0: 0.7, sd15SideAt1024: 512 },
       },
     });
+  });
+});
+
+describe('REST', () => {
+  it('quotes and creates an X-Adapter generation with the new fields; refusals hold nothing', async () => {
+    const { secret, userId } = await userWithKey(['jobs:read', 'jobs:write']);
+    const img = await image(userId, 'b');
+    const lora = await adapter(userId, 'ink', 'sd15', 'tiny-sd15');
+    const post = (route: typeof quoteRoute, path: string, body: unknown) =>
+      route(
+        new Request(`${API_BASE}${path}`, {
+          method: 'POST',
+          headers: jsonHeaders(secret),
+          body: JSON.stringify(body),
+        }),
+        undefined,
+      );
+    const request = xAdapterRequest(img.id, lora.id);
+    const quoted = await post(quoteRoute, '/generations/quote', request);
+    expect(quoted.status).toBe(200);
+    const quote = (await quoted.json()) as { total: number; lines: { label: string }[] };
+    expect(quote.lines.map((l) => l.label)).toContain('X-Adapter');
+    const created = await post(createRoute, '/generations', request);
+    expect(created.status).toBe(201);
+    const job = await db().job.findFirstOrThrow({ where: { userId } });
+    expect(job.price).toBe(quote.total);
+    expect(workerOf(job).x_adapter).toMatchObject({ name: 'default', fusion: 1.2 });
+
+    // Out-of-range knobs and unknown fields are refused before anything is held.
+    const before = await balanceOf(userId);
+    for (const bad of [
+      { ...request, xAdapter: { t0: 1.5 } },
+      { ...request, xAdapter: { sd15Width: 500 } },
+      { ...request, xAdapter: { strength: 1 } },
+      { ...request, controls: [{ imageId: img.id, type: 'canny', family: 'sd3' }] },
+    ]) {
+      for (const [route, path] of [
+        [quoteRoute, '/generations/quote'],
+        [createRoute, '/generations'],
+      ] as const) {
+        const res = await post(route, path, bad);
+        expect(res.status).toBe(422);
+        expect((await problemOf(res)).code).toBe('VALIDATION_FAILED');
+      }
+    }
+    expect(await balanceOf(userId)).toEqual(before);
+    expect(await db().job.count({ where: { userId } })).toBe(1);
   });
 });
 
