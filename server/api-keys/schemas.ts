@@ -19,6 +19,8 @@ export const job = jobViewSchema(dateTime);
 export const jobListQuery = z.strictObject({
   cursor: pageCursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** Only jobs run on this base model. */
+  baseModel: z.string().min(1).max(64).optional(),
 });
 
 export const cancelResult = z.object({

@@ -144,9 +144,12 @@ export async function getJob(userId: string, jobId: string): Promise<JobView> {
   });
 }
 
-export async function listJobs(userId: string, opts: { cursor?: string; limit: number }) {
+export async function listJobs(
+  userId: string,
+  opts: { cursor?: string; limit: number; baseModel?: string },
+) {
   const rows = await db().job.findMany({
-    where: { userId },
+    where: { userId, baseModel: opts.baseModel },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,
     ...(await cursorArgs(opts.cursor, (id) =>

@@ -4,13 +4,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { POST as createRoute } from '@/app/api/v1/generations/route';
 import { POST as quoteRoute } from '@/app/api/v1/generations/quote/route';
+import { GET as listJobsRoute } from '@/app/api/v1/jobs/route';
 import { db } from '@/server/db';
 import { resetEnv } from '@/server/env';
 import { createGenerateJob, quoteGenerateJob, type GenerateJobParams } from '@/server/jobs/create';
 import { createTrainJob } from '@/server/jobs/personal';
 import { getJob } from '@/server/jobs/user-jobs';
 import { createCaller } from '@/server/trpc/router';
-import { API_BASE, jsonHeaders, problemOf, userWithKey } from '../helpers/rest';
+import { API_BASE, bearer, jsonHeaders, problemOf, userWithKey } from '../helpers/rest';
 import { balanceOf, leaseBody, makeUser } from '../helpers/users';
 import { leaseNextJob } from '../helpers/workers';
 
@@ -247,6 +248,26 @@ describe('routing an SDXL job', () => {
       controls: [{ family: 'sd15' }],
       xAdapter: { fusion: 1.2, sd15Prompt: 'a lighthouse, ink' },
     });
+  });
+
+  it('lists jobs of one base model (jobs.list and GET /api/v1/jobs)', async () => {
+    const { secret, userId } = await userWithKey(['jobs:read']);
+    const sd15 = await createGenerateJob(userId, { prompt: 'x' });
+    const sdxl = await createGenerateJob(userId, { prompt: 'x', baseModel: 'tiny-sdxl' });
+    const caller = createCaller({ user: { id: userId }, headers: new Headers() });
+    const ids = async (baseModel?: string) =>
+      (await caller.jobs.list({ baseModel })).items.map((j) => j.id);
+    expect(await ids()).toEqual([sdxl.id, sd15.id]);
+    expect(await ids('tiny-sdxl')).toEqual([sdxl.id]);
+    expect(await ids('tiny-sd15')).toEqual([sd15.id]);
+    const res = await listJobsRoute(
+      new Request(`${API_BASE}/jobs?baseModel=tiny-sdxl`, { headers: bearer(secret) }),
+      undefined,
+    );
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { items: { id: string }[] }).items.map((j) => j.id)).toEqual([
+      sdxl.id,
+    ]);
   });
 
   it('lists the base models, their families and X-Adapter (models.list)', async () => {
