@@ -239,4 +239,37 @@ describe('SDXL and X-Adapter with the real worker', () => {
     expect(await db().job.count()).toBe(jobsBefore);
     expect((await client.query<Credits>('account.me')).data.credits).toEqual(before.data.credits);
   });
+
+  it('an SDXL LoRA file: recorded as SDXL, quoted on SDXL, refused on SD 1.5 before payment', async () => {
+    const imported = await importLora(
+      path.join(tinyModels(), 'sdxl', 'loras', 'style-kohya.safetensors'),
+      'SDXL style',
+    );
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    const lora = imported.body as { id: string };
+    const adapters = await client.query<{ id: string; family: string }[]>('adapters.list');
+    expect(adapters.data.find((a) => a.id === lora.id)?.family).toBe('sdxl');
+    const request = {
+      prompt: 'a style',
+      width: 256,
+      height: 256,
+      steps: 4,
+      loras: [{ adapterId: lora.id, weight: 0.8 }],
+    };
+    const onSdxl = await client.query<Quote>('jobs.quote', { ...request, baseModel: 'tiny-sdxl' });
+    expect(onSdxl.status, JSON.stringify(onSdxl.data)).toBe(200);
+    expect(onSdxl.data.lines.map((l) => l.label)).not.toContain('X-Adapter');
+
+    const before = await client.query<Credits>('account.me');
+    const jobsBefore = await db().job.count();
+    const created = await client.mutate<{ message: string }>('jobs.create', {
+      ...request,
+      baseModel: 'tiny-sd15',
+    });
+    expect(created.status).toBe(400);
+    expect(created.data.message).toMatch(/SDXL style/);
+    expect(created.data.message).toMatch(/SDXL/);
+    expect(await db().job.count()).toBe(jobsBefore);
+    expect((await client.query<Credits>('account.me')).data.credits).toEqual(before.data.credits);
+  });
 });
