@@ -17,6 +17,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/generations/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a generation before paying, and how each plugin runs
+         * @description The same request as `POST /generations`; nothing is held or queued. `plugins` says which run natively on the base model and which go through X-Adapter (SD 1.5 plugins on an SDXL base); a request that would be refused at creation (another family's plugin without X-Adapter, an unknown image or adapter) is refused here the same way.
+         */
+        post: operations["quoteGeneration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/edits": {
         parameters: {
             query?: never;
@@ -578,6 +598,8 @@ export interface components {
                 cannyLow?: number;
                 /** @default 200 */
                 cannyHigh?: number;
+                /** @enum {string} */
+                family?: "sd15" | "sdxl";
             }[];
             /** @default [] */
             loras?: {
@@ -586,11 +608,49 @@ export interface components {
                 /** @default 1 */
                 weight?: number;
             }[];
+            xAdapter?: {
+                t0?: number;
+                fusion?: number;
+                guidanceScale?: number;
+                sd15Prompt?: string;
+                sd15Width?: number;
+                sd15Height?: number;
+            };
             /**
              * Format: uri
              * @description https URL that receives job.succeeded / job.failed / job.canceled (Standard Webhooks); no user name or password, and private, loopback and link-local addresses are refused
              */
             webhook?: string;
+        };
+        GenerationQuote: {
+            /** @description Credits held when the job is created. */
+            total: number;
+            lines: {
+                label: string;
+                credits: number;
+                detail?: string;
+            }[];
+            baseModel: string;
+            /** @enum {string} */
+            family: "sd15" | "sdxl";
+            plugins: {
+                /** @enum {string} */
+                kind: "controlnet" | "t2i_adapter" | "lora" | "ip_adapter";
+                name: string;
+                adapterId?: string;
+                /** @enum {string} */
+                family: "sd15" | "sdxl";
+                /** @enum {string} */
+                route: "native" | "x_adapter";
+            }[];
+            /** @description What X-Adapter runs, when any plugin goes through it. */
+            xAdapter: {
+                name: string;
+                sd15BaseModel: string;
+                t0: number;
+                sd15Width: number;
+                sd15Height: number;
+            } | null;
         };
         EditRequest: {
             /** Format: uuid */
@@ -668,6 +728,8 @@ export interface components {
             /** @enum {string} */
             source: "UPLOADED" | "TRAINED" | "EDIT";
             baseModel: string;
+            /** @enum {string} */
+            family: "sd15" | "sdxl";
             sizeBytes: number;
             settings: {
                 [key: string]: unknown;
@@ -845,6 +907,114 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    quoteGeneration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerationRequest"];
+            };
+        };
+        responses: {
+            /** @description The price and the routing. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationQuote"];
+                };
+            };
+            /** @description Sign in to continue (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`): the key lacks jobs:read or a cookie caller sent a foreign Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Not found (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
                     };
                 };
             };
@@ -1172,6 +1342,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous page; omit it for the first page. */
                 cursor?: string;
                 limit?: number;
+                baseModel?: string;
             };
             header?: never;
             path?: never;
@@ -1692,7 +1863,10 @@ export interface operations {
     };
     listAdapters: {
         parameters: {
-            query?: never;
+            query?: {
+                baseModel?: string;
+                family?: "sd15" | "sdxl";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1731,6 +1905,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
                     };
                 };
             };
@@ -1785,6 +1971,8 @@ export interface operations {
                         /** @enum {string} */
                         kind: "LORA" | "SPECTRAL_SHIFT";
                         baseModel: string;
+                        /** @enum {string} */
+                        family: "sd15" | "sdxl";
                         settings: {
                             [key: string]: unknown;
                         };
