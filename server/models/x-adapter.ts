@@ -3,10 +3,11 @@
 // job, so the work done is exactly the work priced (server/credits/pricing.ts).
 
 /**
- * Fraction of the steps the SD 1.5 branch runs alone before SDXL joins (stage one). The authors'
- * scripts pass `adapter_guidance_start` 0.7 in their examples (e.g. the tile/ControlNet runs).
+ * Fraction of the steps the SD 1.5 branch runs alone before SDXL joins (stage one): 1 −
+ * `adapter_guidance_start` of the authors' canny script (0.8), the worker's own default too
+ * (gpu-worker/src/adapter_worker/params.py XAdapterParams.t0).
  */
-export const X_ADAPTER_DEFAULT_T0 = 0.7;
+export const X_ADAPTER_DEFAULT_T0 = 0.2;
 
 /**
  * The SD 1.5 branch's side when not given: half the SDXL side rounded down to a multiple of 8,

@@ -127,7 +127,7 @@ describe('routing an SDXL job', () => {
     expect(w.base_model).toBe('tiny-sdxl');
     expect(w.x_adapter).toEqual({
       name: 'default',
-      t0: 0.7,
+      t0: 0.2,
       fusion: 1.2,
       sd15_prompt: 'a lighthouse, ink',
       sd15_width: 512,
@@ -156,7 +156,7 @@ describe('routing an SDXL job', () => {
     expect(quote.xAdapter).toEqual({
       name: 'default',
       sd15BaseModel: 'tiny-sd15',
-      t0: 0.7,
+      t0: 0.2,
       sd15Width: 512,
       sd15Height: 512,
     });
@@ -281,7 +281,7 @@ describe('routing an SDXL job', () => {
         available: true,
         name: 'default',
         sd15BaseModel: 'tiny-sd15',
-        defaults: { t0: 0.7, sd15SideAt1024: 512 },
+        defaults: { t0: 0.2, sd15SideAt1024: 512 },
       },
     });
   });
