@@ -6,6 +6,8 @@ one with 422. So that a *valid* generated body is valid by those rules too, this
 positive cases it draws, the way a developer reading the rules would write the request:
 
 - a control's `start` is below its `end` (defaults 0 and 1);
+- a control of family `sdxl` runs only on an SDXL base model (FUZZ_SDXL_BASES, default the tiny
+  set's `tiny-sdxl`; SD 1.5 controls reach SDXL through the X-Adapter the fuzzed server has);
 - training: `token` appears in `instancePrompt`; a second subject needs a `token` for the first,
   its own different token, appearing in its own prompt; prior preservation needs a class prompt.
 
@@ -39,6 +41,7 @@ import schemathesis
 IMAGE_IDS = [i for i in os.environ.get("FUZZ_IMAGE_IDS", "").split(",") if i]
 ADAPTER_ID = os.environ.get("FUZZ_ADAPTER_ID")
 DELIVERY_ID = os.environ.get("FUZZ_DELIVERY_ID")
+SDXL_BASES = [b for b in os.environ.get("FUZZ_SDXL_BASES", "tiny-sdxl").split(",") if b]
 JOB_ID = os.environ.get("FUZZ_JOB_ID")
 # Operations whose path id no generator can invent → the seeded resource (none of them deletes it).
 SEEDED_PATH_IDS = {
@@ -107,6 +110,8 @@ def _mend_generation(body):
     for control in body.get("controls") or []:
         if not isinstance(control, dict):
             continue
+        if control.get("family") == "sdxl" and body.get("baseModel") not in SDXL_BASES:
+            del control["family"]
         start, end = control.get("start", 0), control.get("end", 1)
         if isinstance(start, (int, float)) and isinstance(end, (int, float)) and not start < end:
             control["start"], control["end"] = 0, 1
@@ -156,9 +161,9 @@ def map_case(context, case):
         return case
     if case.path in UPLOADS:
         case.body["file"] = _read(UPLOADS[case.path])
-    if case.path in ("/generations", "/edits", "/trainings"):
+    if case.path in ("/generations", "/generations/quote", "/edits", "/trainings"):
         _seed_ids(case.body)
-    if case.path == "/generations":
+    if case.path in ("/generations", "/generations/quote"):
         _mend_generation(case.body)
     elif case.path == "/trainings":
         _mend_training(case.body)
