@@ -198,6 +198,13 @@ def check_state(state: dict[str, torch.Tensor], levels: list[Level], path: Path,
             culprit = _culprit(key, got, want[key], lv, sd15_name, sdxl_name)
             raise ModelInvalid(f"X-Adapter file {path}: {key} has shape {list(got)} but {pair} need "
                                f"{list(want[key])}: the file was made for another base than the {culprit}")
+    for key in extra:  # a level that changes width in the file but not between these bases
+        if key.endswith("in_conv.weight") and state[key].ndim == 4:
+            lv = levels[int(key.split(".")[1]) // NUMS_RB]
+            raise ModelInvalid(f"X-Adapter file {path}: {key} maps {state[key].shape[1]} to {state[key].shape[0]} "
+                               f"channels but {pair} need {lv.in_channels} to {lv.out_channels}: the file was made "
+                               f"for other bases than SD 1.5 base {sd15_name!r} (its up block {lv.source} has "
+                               f"{lv.in_channels} channels) and SDXL base {sdxl_name!r}")
     if missing or extra:
         raise ModelInvalid(f"X-Adapter file {path} does not fit {pair} ({len(levels)} levels): "
                            f"missing {missing[:4]}{'…' if len(missing) > 4 else ''}, "

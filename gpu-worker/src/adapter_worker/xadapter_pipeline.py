@@ -1,9 +1,10 @@
 """Generate through X-Adapter: SD 1.5 plugins (ControlNet, T2I-Adapter, LoRA, SVDiff, IP-Adapter)
 steering an SDXL base, with the two-stage inference of the paper (Ran et al., arXiv 2312.02238, §3).
 
-Routing (generate.py): a job goes through here when its base model is `sdxl` and any plugin's
-`family` is `sd15` (controls[i].family, loras[i].family, ip_adapter_family; each defaults to the
-base's family). SDXL-family plugins are refused in such a job (one branch carries the plugins).
+Routing (generate.py, `_route_cross_family`): a job goes through here when its base model is
+`sdxl`, any plugin is `sd15` (controls[i].family, ip_adapter_family: as asked, default the base's;
+a LoRA: from its file) and the registry has an X-Adapter. SDXL-family plugins are refused in such
+a job (the SD 1.5 branch carries every plugin).
 
 The two stages, N = `steps`, k = stage-one steps:
 
@@ -69,21 +70,12 @@ SD15_SEED_SALT = 0x5D15_0000  # the SD 1.5 branch's generators: (seed + i) ^ sal
 
 
 # -- routing ----------------------------------------------------------------------------------
-def plugin_families(params: GenerateParams, base_family: str) -> dict[str, list[str]]:
-    """Each plugin's family (its own, else the base's), as names for messages and metadata."""
+def branches_of(families: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """The job's plugins by family, as GenerateEngine.plugin_families names them."""
     out: dict[str, list[str]] = {"sd15": [], "sdxl": []}
-    for c in params.controls:
-        out[c.family or base_family].append(f"{c.adapter}:{c.type}")
-    for lo in params.loras:
-        out[lo.family or base_family].append(f"lora:{lo.file}")
-    if params.references:
-        out[params.ip_adapter_family or base_family].append(f"ip_adapter:{params.ip_adapter}")
+    for what, fam in families:
+        out[fam].append(what)
     return out
-
-
-def needs_xadapter(params: GenerateParams, base_family: str) -> bool:
-    """The routing rule: an SDXL base with any SD 1.5 plugin goes through X-Adapter."""
-    return base_family == "sdxl" and bool(plugin_families(params, base_family)["sd15"])
 
 
 def stage_split(steps: int, t0: float) -> tuple[int, int]:
@@ -212,8 +204,10 @@ class XAdapterRun:
                                 lambda m: sum(p.numel() * p.element_size() for p in m.parameters()))
         return sd15_name, sd15, mapping
 
-    def run(self, params: GenerateParams, inputs: Mapping[str, Path], monitor: StepMonitor | None = None
-            ) -> GenerateResult:
+    def run(self, params: GenerateParams, inputs: Mapping[str, Path], monitor: StepMonitor | None = None,
+            families: list[tuple[str, str]] | None = None) -> GenerateResult:
+        """`families`: (plugin, family) of every plugin, from GenerateEngine.plugin_families (a LoRA's
+        family comes from its file); computed here when not given."""
         from .generate import GenerateResult
 
         eng = self.engine
@@ -227,7 +221,8 @@ class XAdapterRun:
         seed = params.seed if params.seed is not None else secrets.randbelow(2**63)
         with eng.cache.job_scope(), ExitStack() as stack:
             sdxl_name, family, xl = eng.pipeline(params.base_model)
-            branches = plugin_families(params, family)
+            branches = branches_of(families if families is not None
+                                   else eng.plugin_families(params, family, inputs))
             if family != "sdxl":
                 raise InvalidInput(f"X-Adapter runs on an SDXL base; {sdxl_name!r} is {family}")
             if branches["sdxl"]:
@@ -403,8 +398,11 @@ class _SDXLBranch:
             do_classifier_free_guidance=self.cfg, negative_prompt=p.negative_prompt or None)
         self.scheduler.set_timesteps(steps, device=self.device)
         self.timesteps = self.scheduler.timesteps
-        latents = pipe.prepare_latents(p.num_images, pipe.unet.config.in_channels, p.height, p.width,
-                                       pe.dtype, self.device, self.gens, None)
+        # as StableDiffusionXLPipeline.prepare_latents, with this job's scheduler (set to N steps)
+        f = pipe.vae_scale_factor
+        shape = (p.num_images, pipe.unet.config.in_channels, p.height // f, p.width // f)
+        latents = randn_tensor(shape, generator=self.gens, device=self.device, dtype=pe.dtype)
+        latents = latents * self.scheduler.init_noise_sigma
         self.extra = pipe.prepare_extra_step_kwargs(self.gens, 0.0)
         proj = int(ppe.shape[-1]) if pipe.text_encoder_2 is None else pipe.text_encoder_2.config.projection_dim
         time_ids = pipe._get_add_time_ids((p.height, p.width), (0, 0), (p.height, p.width),
