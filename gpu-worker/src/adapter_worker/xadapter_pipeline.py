@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +70,7 @@ SD15_SEED_SALT = 0x5D15_0000  # the SD 1.5 branch's generators: (seed + i) ^ sal
 
 
 # -- routing ----------------------------------------------------------------------------------
-def branches_of(families: list[tuple[str, str]]) -> dict[str, list[str]]:
+def branches_of(families: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
     """The job's plugins by family, as GenerateEngine.plugin_families names them."""
     out: dict[str, list[str]] = {"sd15": [], "sdxl": []}
     for what, fam in families:
@@ -205,7 +205,7 @@ class XAdapterRun:
         return sd15_name, sd15, mapping
 
     def run(self, params: GenerateParams, inputs: Mapping[str, Path], monitor: StepMonitor | None = None,
-            families: list[tuple[str, str]] | None = None) -> GenerateResult:
+            families: Sequence[tuple[str, str]] | None = None) -> GenerateResult:
         """`families`: (plugin, family) of every plugin, from GenerateEngine.plugin_families (a LoRA's
         family comes from its file); computed here when not given."""
         from .generate import GenerateResult

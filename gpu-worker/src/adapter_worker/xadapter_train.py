@@ -264,9 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet_libraries()
     images = {f"image{i}": Path(p) for i, p in enumerate(args.image)}
-    params = TrainXAdapterParams(sd15_base_model=args.sd15_base, base_model=args.sdxl_base, captions=args.caption,
-                                 images=list(images), steps=args.steps, lr=args.lr, seed=args.seed,
-                                 resolution=args.resolution, sd15_resolution=args.sd15_resolution)
+    params = TrainXAdapterParams.model_validate({
+        "sd15_base_model": args.sd15_base, "base_model": args.sdxl_base, "captions": args.caption,
+        "images": list(images), "steps": args.steps, "lr": args.lr, "seed": args.seed,
+        "resolution": args.resolution, "sd15_resolution": args.sd15_resolution})
     engine = GenerateEngine(ModelRegistry.load(args.models), select_device())
 
     def show(p: Any) -> None:
