@@ -36,7 +36,8 @@ def truncate(path: Path, keep: float = 0.5) -> None:
 
 
 def test_unknown_base_model(engine: GenerateEngine, files: dict[str, Path]) -> None:
-    with pytest.raises(ModelNotFound, match=r"base model 'sdxl-turbo' is not configured; known: \['tiny-sd15'\]"):
+    with pytest.raises(ModelNotFound,
+                       match=r"base model 'sdxl-turbo' is not configured; known: \['tiny-sd15', 'tiny-sdxl'\]"):
         run(engine, files, base_model="sdxl-turbo")
 
 

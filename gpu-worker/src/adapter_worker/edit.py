@@ -83,7 +83,7 @@ class EditJob:
         image = square_image(inputs[params.image], "image", size)
         total = params.steps + n_inv * (1 + params.num_images)
         with self.engine.cache.job_scope():
-            base_name, _, pipe = self.engine.pipeline(params.base_model)
+            base_name, _, pipe = self.engine.pipeline(params.base_model, require="sd15")
             GenerateEngine._reset(pipe)
             base_hash, svd = self.bases.get(base_name, pipe)
             shifts = SpectralShifts({"unet": pipe.unet}, svd, base_hash)

@@ -1,6 +1,12 @@
 """The `generate` job: text-to-image with any mix of IP-Adapter references, ControlNets,
 T2I-Adapters and LoRAs, through the maintained diffusers pipelines.
 
+One engine, the pipeline chosen by the base model's family: sd15 → StableDiffusionPipeline (+
+StableDiffusionControlNetPipeline); sdxl → StableDiffusionXLPipeline (+ the XL ControlNet
+pipeline), with SDXL's size/crop micro-conditioning at its defaults (original_size = target_size
+= the job's size, crops_coords_top_left = (0, 0)). Plugins compose the same way for both. A
+plugin of the other family goes through `_route_cross_family` (X-Adapter, or a clear refusal).
+
 Per-job state (IP-Adapter processors and scales, peft adapters, the T2I hook, the scheduler, the
 ControlNet wrapper pipeline) is attached inside an ExitStack and removed when the job ends,
 however it ends, and reset defensively before it starts: job B never sees job A's choices.
@@ -17,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from diffusers import ControlNetModel, StableDiffusionControlNetPipeline, StableDiffusionPipeline
+from diffusers import (
+    ControlNetModel,
+    StableDiffusionControlNetPipeline,
+    StableDiffusionPipeline,
+    StableDiffusionXLControlNetPipeline,
+)
 from PIL import Image
 
 from . import loaders
@@ -26,7 +37,7 @@ from .device import DeviceSpec, cache_budget_bytes, module_bytes, select_device
 from .errors import InvalidInput, OutOfMemory
 from .images import control_map
 from .ip_adapter import detach_ip_adapter, ip_adapter_attached, reference_embeds
-from .lora import LoadedLora, check_lora, detach_all_loras, loras_attached
+from .lora import LoadedLora, check_lora, detach_all_loras, lora_family, loras_attached
 from .params import GenerateParams
 from .progress import StepMonitor
 from .registry import Family, ModelRegistry
@@ -59,15 +70,55 @@ class GenerateEngine:
         return self._spectral
 
     # -- models, through the cache ------------------------------------------------------------
-    def pipeline(self, name: str | None) -> tuple[str, Family, StableDiffusionPipeline]:
+    def pipeline(self, name: str | None, require: Family | None = None
+                 ) -> tuple[str, Family, StableDiffusionPipeline]:
+        """The cached base pipeline (SD 1.5 or SDXL by the entry's family); `require` refuses the other."""
         key, entry = self.registry.base_model(name)
-        if entry.family != "sd15":
-            raise InvalidInput(f"base model {key!r} is {entry.family}; this worker version generates with sd15")
+        if require is not None and entry.family != require:
+            raise InvalidInput(f"base model {key!r} is {entry.family}; this job kind runs on {require} base models")
         # Paths are resolved (and checked) only on a cache miss: a resident model needs no disk.
-        pipe = self.cache.get(f"base:{key}", lambda: loaders.load_base_pipeline(self.registry.resolve(entry),
-                                                                                self.spec),
-                              lambda p: module_bytes(p.unet, p.vae, p.text_encoder))
+        pipe = self.cache.get(f"base:{key}",
+                              lambda: loaders.load_base_pipeline(self.registry.resolve(entry),  # type: ignore[arg-type]
+                                                                 self.spec),
+                              lambda p: module_bytes(*(m for m in (p.unet, p.vae, p.text_encoder,
+                                                                   getattr(p, "text_encoder_2", None))
+                                                       if m is not None)))
         return key, entry.family, pipe
+
+    def plugin_families(self, params: GenerateParams, base_family: Family, inputs: Mapping[str, Path]
+                        ) -> list[tuple[str, Family]]:
+        """(plugin, family) for every plugin of the job: a control's and IP-Adapter's family as asked
+        (default: the base's); a LoRA's from its own keys (`lora.lora_family`; spectral shifts are
+        trained on SD 1.5), which must agree with `loras[i].family` when the job gives one."""
+        out: list[tuple[str, Family]] = []
+        for i, c in enumerate(params.controls):
+            out.append((f"controls[{i}] ({c.adapter} {c.type})", c.family or base_family))
+        for i, lo in enumerate(params.loras):
+            _, state = self.loras.get(inputs[lo.file])
+            found, why = ("sd15", "a spectral-shift adapter") if is_spectral_state(state) else lora_family(state)
+            if found is not None and lo.family is not None and found != lo.family:
+                raise InvalidInput(f"loras[{i}] ({lo.file}) is an {found} LoRA ({why}), "
+                                   f"not {lo.family} as the job says")
+            out.append((f"loras[{i}] ({lo.file}, {why})" if found else f"loras[{i}] ({lo.file})",
+                        found or lo.family or base_family))
+        if params.references:
+            out.append((f"ip_adapter {params.ip_adapter}", params.ip_adapter_family or base_family))
+        return out
+
+    def _route_cross_family(self, params: GenerateParams, base_name: str, base_family: Family,
+                            inputs: Mapping[str, Path], monitor: StepMonitor) -> GenerateResult | None:
+        """The seam for plugins of the other family. None: every plugin is of the base's family and
+        the job runs here. Otherwise (today) a clear refusal naming each plugin's family; X-Adapter
+        replaces the sd15-plugins-on-sdxl branch with its own run."""
+        foreign = [(what, fam) for what, fam in self.plugin_families(params, base_family, inputs)
+                   if fam != base_family]
+        if not foreign:
+            return None
+        listed = "; ".join(f"{what} is {fam}" for what, fam in foreign)
+        if base_family == "sd15":
+            raise InvalidInput(f"base model {base_name!r} is sd15 and cannot run SDXL plugins: {listed}")
+        raise InvalidInput(f"base model {base_name!r} is {base_family}; {listed}: an SD 1.5 plugin runs on SDXL only "
+                           "through X-Adapter, and no X-Adapter is configured on this worker")
 
     def _controlnet(self, family: Family, ctype: str, pipe: StableDiffusionPipeline) -> ControlNetModel:
         entry = self.registry.controlnet(family, ctype)
@@ -112,10 +163,18 @@ class GenerateEngine:
         monitor.check()
         t0 = time.perf_counter()
         seed = params.seed if params.seed is not None else secrets.randbelow(2**63)
+        key, entry = self.registry.base_model(params.base_model)
+        routed = self._route_cross_family(params, key, entry.family, inputs, monitor)
+        if routed is not None:
+            return routed
+        xl_call: dict[str, Any] = {}
         with self.cache.job_scope(), ExitStack() as stack:
             base_name, family, pipe = self.pipeline(params.base_model)
             self._reset(pipe)
-            models: dict[str, Any] = {"base_model": base_name}
+            models: dict[str, Any] = {"base_model": base_name, "family": family}
+            if family == "sdxl":
+                size = (params.height, params.width)
+                xl_call = {"original_size": size, "target_size": size, "crops_coords_top_left": (0, 0)}
 
             # Inputs and models first, so bad input fails before any denoising.
             cn_controls = [c for c in params.controls if c.adapter == "controlnet"]
@@ -177,8 +236,13 @@ class GenerateEngine:
             runner: StableDiffusionPipeline = pipe
             if nets:
                 # A view over the cached pipeline's modules: no weights are copied.
-                runner = StableDiffusionControlNetPipeline(
-                    **pipe.components, controlnet=nets if len(nets) > 1 else nets[0])  # type: ignore[arg-type]
+                net_arg = nets if len(nets) > 1 else nets[0]
+                if family == "sdxl":
+                    runner = StableDiffusionXLControlNetPipeline(  # type: ignore[assignment]
+                        **pipe.components, controlnet=net_arg, add_watermarker=False)  # type: ignore[arg-type]
+                else:
+                    runner = StableDiffusionControlNetPipeline(
+                        **pipe.components, controlnet=net_arg)  # type: ignore[arg-type]
                 runner.set_progress_bar_config(disable=True)
                 single = len(nets) == 1
                 call["image"] = maps[id(cn_controls[0])] if single else [maps[id(c)] for c in cn_controls]
@@ -201,7 +265,7 @@ class GenerateEngine:
                         generator=generators, output_type="pil",
                         # diffusers' annotation omits the documented (pipe, step, t, kwargs) callable
                         callback_on_step_end=monitor,  # pyright: ignore[reportArgumentType]
-                        **call)
+                        **call, **xl_call)
             except torch.OutOfMemoryError as err:
                 raise OutOfMemory(f"out of device memory at {params.width}x{params.height} "
                                   f"x{params.num_images}: {err}") from err
@@ -211,6 +275,9 @@ class GenerateEngine:
             "seed": seed, "seeds": [(seed + i) % 2**63 for i in range(params.num_images)],
             "width": params.width, "height": params.height, "steps": params.steps,
             "scheduler": params.scheduler, "guidance_scale": params.guidance_scale,
+            **({"micro_conditioning": {"original_size": [params.width, params.height],
+                                       "target_size": [params.width, params.height],
+                                       "crops_coords_top_left": [0, 0]}} if xl_call else {}),
             "models": models, "device": str(self.spec.device), "dtype": str(self.spec.dtype).removeprefix("torch."),
             "timings": {"prepare_s": round(prepared - t0, 4), "denoise_decode_s": round(finished - prepared, 4),
                         "total_s": round(finished - t0, 4)},

@@ -6,19 +6,47 @@ reading a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 import torch
-from diffusers import ControlNetModel, StableDiffusionPipeline, T2IAdapter, UNet2DConditionModel
+from diffusers import (
+    AutoencoderKL,
+    ControlNetModel,
+    StableDiffusionPipeline,
+    StableDiffusionXLPipeline,
+    T2IAdapter,
+    UNet2DConditionModel,
+)
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file
 from transformers import CLIPImageProcessor, CLIPVisionModelWithProjection
 
 from .device import DeviceSpec
 from .errors import ModelInvalid, ModelNotFound
-from .registry import ModelEntry
+from .registry import BaseModelEntry, Family, ModelEntry
+
+# Published cross-attention widths (text-encoder output) by family, to name a foreign file's family.
+KNOWN_CROSS_DIMS: dict[int, Family] = {768: "sd15", 2048: "sdxl"}
+
+
+def config_family(config: Mapping[str, Any]) -> Family:
+    """Family of a UNet or ControlNet config: SDXL's micro-conditioning is `addition_embed_type:
+    text_time` (pooled text + size/crop time ids); SD 1.5 has none."""
+    return "sdxl" if config.get("addition_embed_type") == "text_time" else "sd15"
+
+
+def adapter_family(config: Mapping[str, Any]) -> Family:
+    """Family of a T2I-Adapter config: `full_adapter_xl` is SDXL's (TencentARC *-sdxl-1.0)."""
+    return "sdxl" if config.get("adapter_type") == "full_adapter_xl" else "sd15"
+
+
+def check_family(kind: str, path: Path, found: Family, why: str, expected: Family) -> None:
+    if found != expected:
+        raise ModelInvalid(f"{kind} {path} is a {found} model ({why}) but is configured or used as {expected}; "
+                           f"an {found} file cannot run on an {expected} base model")
 
 M = TypeVar("M", bound=torch.nn.Module)
 
@@ -51,17 +79,32 @@ def read_safetensors(path: Path, what: str) -> dict[str, torch.Tensor]:
     return load_file(str(path), device="cpu")
 
 
-def load_base_pipeline(entry: ModelEntry, spec: DeviceSpec) -> StableDiffusionPipeline:
+def load_base_pipeline(entry: BaseModelEntry, spec: DeviceSpec) -> StableDiffusionPipeline:
+    """The entry's family picks the pipeline: StableDiffusionPipeline (sd15) or
+    StableDiffusionXLPipeline (sdxl: two text encoders, pooled embeddings, size/crop time ids; no
+    refiner). A diffusers folder, or one .safetensors with `config` (a local folder with the
+    pipeline's configs, nothing fetched). `vae` (optional) replaces the VAE, e.g. the fp16-fixed
+    SDXL VAE. The UNet's config must be of the declared family."""
     check_safetensors(entry.path)
-    common = {"dtype": spec.dtype, "local_files_only": True, "safety_checker": None,
-              "requires_safety_checker": False}
+    cls: Any = StableDiffusionXLPipeline if entry.family == "sdxl" else StableDiffusionPipeline
+    common: dict[str, Any] = {"dtype": spec.dtype, "local_files_only": True}
+    if entry.family == "sdxl":
+        common["add_watermarker"] = False
+    else:
+        common.update(safety_checker=None, requires_safety_checker=False)
     try:
+        if entry.vae is not None:
+            check_safetensors(entry.vae)
+            common["vae"] = AutoencoderKL.from_pretrained(str(entry.vae), dtype=spec.dtype)
         if entry.path.is_dir():
-            pipe = StableDiffusionPipeline.from_pretrained(str(entry.path), **common)
+            pipe = cls.from_pretrained(str(entry.path), **common)
         else:
-            pipe = StableDiffusionPipeline.from_single_file(str(entry.path), config=str(entry.config), **common)
-    except (OSError, ValueError, KeyError, RuntimeError) as err:
-        raise ModelInvalid(f"could not load base model {entry.path}: {err}") from err
+            pipe = cls.from_single_file(str(entry.path), config=str(entry.config), **common)
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, AttributeError) as err:
+        raise ModelInvalid(f"could not load {entry.family} base model {entry.path}: {err}") from err
+    found = config_family(pipe.unet.config)
+    check_family("base model", entry.path, found, f"UNet addition_embed_type "
+                 f"{pipe.unet.config.get('addition_embed_type')}", entry.family)
     pipe.to(spec.device)
     pipe.set_progress_bar_config(disable=True)
     return pipe
@@ -70,6 +113,8 @@ def load_base_pipeline(entry: ModelEntry, spec: DeviceSpec) -> StableDiffusionPi
 def _check_fits_unet(kind: str, path: Path, channels: list[int], unet: UNet2DConditionModel,
                      cross_dim: int | None = None) -> None:
     expected = list(unet.config["block_out_channels"])
+    if len(channels) == len(expected) + 1 and channels[-1] == channels[-2]:
+        channels = channels[:-1]  # full_adapter_xl: its 4th feature is added after SDXL's mid block
     if channels != expected:
         raise ModelInvalid(f"{kind} {path} has block channels {channels}; the base model's UNet has {expected}")
     unet_cross = int(unet.config["cross_attention_dim"])
@@ -88,6 +133,8 @@ def load_controlnet(entry: ModelEntry, spec: DeviceSpec, unet: UNet2DConditionMo
                                                    local_files_only=True, dtype=spec.dtype)
     except (OSError, ValueError, KeyError, RuntimeError) as err:
         raise ModelInvalid(f"could not load ControlNet {entry.path}: {err}") from err
+    check_family("ControlNet", entry.path, config_family(net.config),
+                 f"addition_embed_type {net.config.get('addition_embed_type')}", config_family(unet.config))
     _check_fits_unet("ControlNet", entry.path, list(net.config["block_out_channels"]), unet,
                      int(net.config["cross_attention_dim"]))
     return _on_device(net, spec)
@@ -106,6 +153,8 @@ def load_t2i_adapter(entry: ModelEntry, spec: DeviceSpec, unet: UNet2DConditionM
             torch.nn.Module.to(adapter, dtype=spec.dtype)
     except (OSError, ValueError, KeyError, RuntimeError) as err:
         raise ModelInvalid(f"could not load T2I-Adapter {entry.path}: {err}") from err
+    check_family("T2I-Adapter", entry.path, adapter_family(adapter.config),
+                 f"adapter_type {adapter.config.get('adapter_type')}", config_family(unet.config))
     _check_fits_unet("T2I-Adapter", entry.path, list(adapter.config["channels"]), unet)
     return _on_device(adapter, spec)
 
@@ -177,8 +226,11 @@ def ip_adapter_from_flat(flat: dict[str, torch.Tensor], path: Path, unet: UNet2D
                            f"(plus) key; found {sorted(flat)[:8]}")
     unet_cross = int(unet.config["cross_attention_dim"])
     if cross_dim != unet_cross:
-        raise ModelInvalid(f"IP-Adapter {path} projects to width {cross_dim}; the base model's "
-                           f"cross_attention_dim is {unet_cross}")
+        base_family = config_family(unet.config)
+        fam = KNOWN_CROSS_DIMS.get(int(cross_dim))
+        named = f"an {fam} IP-Adapter" if fam else "not an IP-Adapter for this base's family"
+        raise ModelInvalid(f"IP-Adapter {path} is {named} (it projects to width {cross_dim}); the base model is "
+                           f"{base_family}, cross_attention_dim {unet_cross}")
     n_cross = sum(1 for name in unet.attn_processors if name.endswith("attn2.processor"))
     expected = {f"{2 * i + 1}.to_{kv}_ip.weight" for i in range(n_cross) for kv in "kv"}
     missing = sorted(expected - set(state["ip_adapter"]))

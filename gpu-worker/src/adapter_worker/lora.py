@@ -8,15 +8,18 @@ job's LoRAs with their weights, and removes them when the job ends.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from diffusers import StableDiffusionPipeline
 from diffusers.utils import convert_state_dict_to_diffusers, convert_state_dict_to_peft, convert_unet_state_dict_to_peft
 
 from .errors import LoraMismatch
+from .registry import Family
 
 _LORA_SUFFIXES = (".lora_A.", ".lora_B.", ".lora_magnitude_vector", ".alpha")
 
@@ -36,30 +39,77 @@ def _module_of(key: str) -> str:
     return key
 
 
+_SDXL_SIGNS = (
+    (re.compile(r"^lora_te2_|^text_encoder_2\."), "keys for a second text encoder (lora_te2_ / text_encoder_2)"),
+    (re.compile(r"input_blocks|output_blocks|middle_block"), "kohya SDXL block names (input_blocks/output_blocks)"),
+    (re.compile(r"up_blocks[._]0[._]attentions"), "attention in the first decoder block (up_blocks.0)"),
+    (re.compile(r"transformer_blocks[._][1-9]"), "stacked transformer blocks (transformer_blocks.1+)"),
+    (re.compile(r"add_embedding"), "the text_time add_embedding"),
+)
+_SD15_SIGNS = (
+    (re.compile(r"down_blocks[._]0[._]attentions"), "attention in the first encoder block (down_blocks.0)"),
+    (re.compile(r"up_blocks[._]3[._]"), "a fourth decoder block (up_blocks.3)"),
+)
+
+
+def lora_family(state: dict[str, torch.Tensor]) -> tuple[Family | None, str]:
+    """The family a LoRA file was trained for, from its key layout (and the reason), or None when
+    the keys do not say (e.g. a text-encoder-only file) or contradict each other.
+
+    SDXL: a second text encoder (`lora_te2_`, `text_encoder_2.`), kohya's SGM block names, attention
+    in `up_blocks.0`, stacked transformer blocks, or cross-attention keys 2048 wide. SD 1.5:
+    attention in `down_blocks.0`, an `up_blocks.3`, or 768-wide cross-attention keys."""
+    found: dict[Family, str] = {}
+    for key, value in state.items():
+        for pattern, why in _SDXL_SIGNS:
+            if "sdxl" not in found and pattern.search(key):
+                found["sdxl"] = why
+        for pattern, why in _SD15_SIGNS:
+            if "sd15" not in found and pattern.search(key):
+                found["sd15"] = why
+        if re.search(r"attn2[._]to_k.*(lora_A|lora_down)", key) and value.ndim == 2:
+            width = int(value.shape[1])
+            fam: Family | None = {768: "sd15", 2048: "sdxl"}.get(width)  # type: ignore[assignment]
+            if fam and fam not in found:
+                found[fam] = f"{width}-wide cross-attention"
+    if len(found) == 1:
+        (fam_found, why), = found.items()
+        return fam_found, why
+    return None, "; ".join(f"{f}: {w}" for f, w in found.items()) or "no family-specific keys"
+
+
 def unmatched_lora_keys(pipe: StableDiffusionPipeline, state: dict[str, torch.Tensor]) -> list[str]:
     """Layers a LoRA targets (named after diffusers' own format conversion) that the pipeline's
     models do not have."""
     try:
-        converted = pipe.lora_state_dict(dict(state))[0]  # it pops from its argument: pass a copy
+        # it pops from its argument: pass a copy; unet_config maps kohya SDXL (SGM) block names
+        converted = pipe.lora_state_dict(dict(state), unet_config=pipe.unet.config)[0]
     except (ValueError, KeyError, IndexError) as err:
         return [f"<unreadable LoRA layout: {err}>"]
-    if not any(k.startswith(("unet.", "text_encoder.")) for k in converted):
+    roots = ("unet.", "text_encoder.", "text_encoder_2.")
+    if not any(k.startswith(roots) for k in converted):
         converted = {f"unet.{k}": v for k, v in converted.items()}  # legacy un-prefixed UNet files
     unet_sd = {k.removeprefix("unet."): v for k, v in converted.items() if k.startswith("unet.")}
-    te_sd = {k.removeprefix("text_encoder."): v for k, v in converted.items() if k.startswith("text_encoder.")}
-    other = sorted(k for k in converted if not k.startswith(("unet.", "text_encoder.")))
+    other = sorted(k for k in converted if not k.startswith(roots))
 
     unet_modules = {n for n, _ in pipe.unet.named_modules()}
     bad = [f"unet.{_module_of(k)}" for k in convert_unet_state_dict_to_peft(unet_sd)
            if _module_of(k) not in unet_modules]
-    if te_sd:
+    for root in ("text_encoder", "text_encoder_2"):
+        te_sd = {k.removeprefix(f"{root}."): v for k, v in converted.items() if k.startswith(f"{root}.")}
+        if not te_sd:
+            continue
+        encoder: Any = getattr(pipe, root, None)
+        if encoder is None:
+            bad.extend(f"{root}.{_module_of(k)}" for k in te_sd)
+            continue
         te = convert_state_dict_to_peft(convert_state_dict_to_diffusers(te_sd))
-        te_modules = {n for n, _ in pipe.text_encoder.named_modules()}
-        flat = not hasattr(pipe.text_encoder, "text_model")  # transformers 5 dropped that level
+        te_modules = {n for n, _ in encoder.named_modules()}
+        flat = not hasattr(encoder, "text_model")  # transformers 5 dropped that level
         for k in te:
             module = _module_of(k.removeprefix("text_model.") if flat else k)
             if module not in te_modules:
-                bad.append(f"text_encoder.{module}")
+                bad.append(f"{root}.{module}")
     return sorted(set(other + bad))
 
 
@@ -93,7 +143,7 @@ def loras_attached(pipe: StableDiffusionPipeline, loras: list[LoadedLora]) -> It
 def detach_all_loras(pipe: StableDiffusionPipeline) -> None:
     """Remove adapters left by anything (defensive reset at job start)."""
     leftover = set()
-    for model in (pipe.unet, pipe.text_encoder):
+    for model in (pipe.unet, pipe.text_encoder, getattr(pipe, "text_encoder_2", None)):
         config = getattr(model, "peft_config", None) or {}
         leftover.update(config)
     if leftover:

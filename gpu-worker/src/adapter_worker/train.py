@@ -112,7 +112,7 @@ class TrainJob:
         total = n_prior * params.sample_steps + params.steps + params.num_samples * params.sample_steps
 
         with self.engine.cache.job_scope(), ExitStack() as stack:
-            base_name, _, pipe = self.engine.pipeline(params.base_model)
+            base_name, _, pipe = self.engine.pipeline(params.base_model, require="sd15")
             GenerateEngine._reset(pipe)
             if size % (8 * 2 ** (len(pipe.unet.config["block_out_channels"]) - 1)):
                 raise InvalidInput(f"resolution {size} does not divide into this UNet's downsampling")
