@@ -110,13 +110,16 @@ class GenerateEngine:
         """The seam for plugins of the other family. None: every plugin is of the base's family and
         the job runs here. Otherwise (today) a clear refusal naming each plugin's family; X-Adapter
         replaces the sd15-plugins-on-sdxl branch with its own run."""
-        foreign = [(what, fam) for what, fam in self.plugin_families(params, base_family, inputs)
-                   if fam != base_family]
+        families = self.plugin_families(params, base_family, inputs)
+        foreign = [(what, fam) for what, fam in families if fam != base_family]
         if not foreign:
             return None
         listed = "; ".join(f"{what} is {fam}" for what, fam in foreign)
         if base_family == "sd15":
             raise InvalidInput(f"base model {base_name!r} is sd15 and cannot run SDXL plugins: {listed}")
+        if self.registry.config.x_adapters:  # SD 1.5 plugins on SDXL: X-Adapter (xadapter_pipeline.py)
+            from .xadapter_pipeline import XAdapterRun
+            return XAdapterRun(self).run(params, inputs, monitor, families)
         raise InvalidInput(f"base model {base_name!r} is {base_family}; {listed}: an SD 1.5 plugin runs on SDXL only "
                            "through X-Adapter, and no X-Adapter is configured on this worker")
 
