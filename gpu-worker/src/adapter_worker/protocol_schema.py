@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .params import EditParams, GenerateParams, TrainParams
+from .params import EditParams, GenerateParams, TrainParams, TrainXAdapterParams
 from .protocol import (
     AckResponse,
     CompleteRequest,
@@ -38,6 +38,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "GenerateParams": GenerateParams,
     "TrainParams": TrainParams,
     "EditParams": EditParams,
+    "TrainXAdapterParams": TrainXAdapterParams,
 }
 
 
