@@ -1,5 +1,7 @@
 // Adapters record their family: decided from the file at import (SD 1.5 or SDXL), stored on the
 // row, shown by the list (tRPC and REST) and usable as a filter with the base model.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as listRoute } from '@/app/api/v1/adapters/route';
 import { importAdapter, listAdapters } from '@/server/adapters/adapters';
@@ -113,5 +115,42 @@ describe('adapter family', () => {
       undefined,
     );
     expect(bad.status).toBe(422);
+  });
+
+  it("the migration's backfill gives rows made before it their base model's family", async () => {
+    const u = await makeUser();
+    const row = (name: string, baseModel: string) =>
+      db().adapter.create({
+        data: {
+          userId: u.id,
+          name,
+          kind: 'LORA',
+          source: 'UPLOADED',
+          baseModel,
+          fileKey: `users/${u.id}/adapters/${name}.safetensors`,
+          sizeBytes: 1,
+          sha256: 'e'.repeat(64),
+        },
+      });
+    // As the column's default left them: sd15.
+    const xl = await row('xl', 'sdxl-base-1.0');
+    const plain = await row('plain', 'sd15');
+    const sql = fs.readFileSync(
+      path.join(
+        import.meta.dirname,
+        '../../prisma/migrations/20261205141500_adapter_family/migration.sql',
+      ),
+      'utf8',
+    );
+    const backfill = sql.split(';').find((s) => /UPDATE "Adapter"/.test(s))!;
+    await db().$executeRawUnsafe(backfill.replace(/^(--.*\n|\s)*/gm, ''));
+    const family = async (id: string) =>
+      (await db().adapter.findUniqueOrThrow({ where: { id } })).family;
+    expect(await family(xl.id)).toBe('sdxl');
+    expect(await family(plain.id)).toBe('sd15');
+    // The column refuses any other family.
+    await expect(
+      db().adapter.update({ where: { id: plain.id }, data: { family: 'sd3' } }),
+    ).rejects.toThrow();
   });
 });
