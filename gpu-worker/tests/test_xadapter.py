@@ -227,3 +227,36 @@ def test_sd15_plugin_on_sdxl_without_x_adapter_is_refused(copied_models: Path, e
     with pytest.raises(InvalidInput, match=r"controls\[0\] \(controlnet canny\) is sd15: an SD 1\.5 plugin runs on "
                                            r"SDXL only through X-Adapter, and no X-Adapter is configured"):
         eng.run(GenerateParams.model_validate(xl(controls=[CANNY])), files)
+
+
+def test_x_adapter_and_train_xadapter_jobs_through_the_worker(engine: GenerateEngine, files: dict[str, Path]) -> None:
+    photo, lora = files["photo"].read_bytes(), files["style-peft"].read_bytes()
+    with FakeApp() as app:
+        job = app.add_job(xl(controls=[{**CANNY, "image": "p"}], loras=[{"file": "l", "family": "sd15"}],
+                             preview_every=1), {"p": photo, "l": lora})
+        train = app.add_job({"captions": ["a red house"], "images": ["p"], "steps": 2, "seed": 1, "resolution": 64},
+                            {"p": photo}, kind="train_xadapter")
+        worker = Worker(WorkerClient(app.url, app.token), engine, "w", lease_wait_s=1)
+        assert "train_xadapter" in worker.lease_request().capabilities.kinds
+        assert worker.lease_request().capabilities.x_adapters == ["default"]
+        worker.run(max_jobs=2)
+    assert job.state == "succeeded", job.result
+    assert job.result is not None
+    x = job.result["metadata"]["x_adapter"]
+    assert x["branches"]["sd15"][0] == "controls[0] (controlnet canny)" and x["stage1_steps"] == 1
+    assert any(hb["preview_png_base64"] for hb in job.heartbeats)
+    assert train.state == "succeeded", train.result
+    assert train.result is not None
+    data, _ = app.uploads[f"{train.id}/0"]
+    assert set(load_file_bytes(data)) == set(XAdapterMapping(plan_levels([32, 64], [32, 64, 64])).state_dict())
+    assert train.result["metadata"]["adapter"]["kind"] == "x_adapter"
+
+
+def test_train_cli(models_dir: Path, files: dict[str, Path], tmp_path: Path, one_thread: None) -> None:
+    from adapter_worker.xadapter_train import main
+
+    out = tmp_path / "mine.safetensors"
+    assert main(["--models", str(models_dir / "models.json"), "--caption", "a red house", "--image",
+                 str(files["photo"]), "--steps", "2", "--resolution", "64", "--out", str(out)]) == 0
+    state = load_file(str(out))
+    assert "body.3.up_opt.op.weight" in state and "zero_out.1.bias" in state

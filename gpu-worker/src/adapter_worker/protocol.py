@@ -16,7 +16,7 @@ PROTOCOL_VERSION = 1
 API_PREFIX = "/api/worker/v1"
 
 Stage = Literal["downloading", "loading", "denoising", "uploading"]
-JobKind = Literal["generate", "train", "edit"]
+JobKind = Literal["generate", "train", "edit", "train_xadapter"]
 OutputContentType = Literal["image/png", "application/octet-stream"]
 FailCode = Literal["internal", "invalid_input", "lora_mismatch", "model_not_found", "model_invalid",
                    "input_unavailable", "out_of_memory", "cancelled"]
