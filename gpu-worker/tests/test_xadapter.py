@@ -260,3 +260,12 @@ def test_train_cli(models_dir: Path, files: dict[str, Path], tmp_path: Path, one
                  str(files["photo"]), "--steps", "2", "--resolution", "64", "--out", str(out)]) == 0
     state = load_file(str(out))
     assert "body.3.up_opt.op.weight" in state and "zero_out.1.bias" in state
+
+
+def test_sdxl_plugin_in_an_x_adapter_job_is_refused(engine: GenerateEngine, files: dict[str, Path],
+                                                    models_dir: Path) -> None:
+    xl_lora = models_dir / "sdxl" / "loras" / "style-peft.safetensors"
+    with pytest.raises(InvalidInput, match=r"X-Adapter job carries its plugins on the SD 1\.5 branch only; "
+                                           r"SDXL-family plugins in the same job: \['loras\[0\] \(xl-lora"):
+        engine.run(GenerateParams.model_validate(xl(controls=[CANNY], loras=[{"file": "xl-lora"}])),
+                   {**files, "xl-lora": xl_lora})
