@@ -230,6 +230,7 @@ class XAdapterRun:
                                    f"plugins in the same job: {branches['sdxl']}")
             sd15_name, sd15, mapping = self.mapping(knobs.name, sdxl_name)
             eng._reset(sd15)
+            eng._reset(xl)
             w15, h15 = sd15_size(params, knobs)
             g15 = knobs.guidance_scale if knobs.guidance_scale is not None else params.guidance_scale
             cfg15 = g15 > 1.0
