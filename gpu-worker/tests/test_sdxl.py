@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from safetensors.torch import load_file, save_file
 
 from adapter_worker.device import DeviceSpec
-from adapter_worker.errors import InvalidInput, LoraMismatch, ModelInvalid
+from adapter_worker.errors import InvalidInput, LoraMismatch, ModelInvalid, ModelNotFound
 from adapter_worker.generate import GenerateEngine
 from adapter_worker.lora import lora_family
 from adapter_worker.params import GenerateParams
@@ -128,14 +128,14 @@ def test_no_state_left_after_a_composed_sdxl_job(engine: GenerateEngine, xl_file
               controls=[{"type": "canny", "image": "photo", "preprocess": "canny"},
                         {"type": "canny", "image": "depth_map", "adapter": "t2i_adapter"}])
     assert not np.array_equal(job, plain_xl)
-    assert np.array_equal(run(engine, xl_files), plain_xl)
-    _, _, pipe = engine.pipeline(XL)
+    _, _, pipe = engine.pipeline(XL)  # as the job left it (the next job's defensive reset not run yet)
     assert pipe.unet.encoder_hid_proj is None
     for model in (pipe.unet, pipe.text_encoder, pipe.text_encoder_2):
         assert not getattr(model, "peft_config", {})
     assert not pipe.unet._forward_pre_hooks
     after = _weights(engine)
     assert set(after) == set(before) and all(torch.equal(before[n], after[n]) for n in before)
+    assert np.array_equal(run(engine, xl_files), plain_xl)
 
 
 # -- bad input -------------------------------------------------------------------------------------
@@ -248,3 +248,25 @@ def test_worker_reports_family_errors_and_runs_the_next_sdxl_job(engine: Generat
     assert errors[0] is not None and "is sd15" in errors[0]["message"]
     assert errors[1] is not None and "is sdxl" in errors[1]["message"]
     assert jobs[-1].state == "succeeded"
+
+
+def test_replacement_vae_is_used_and_a_missing_one_is_named(copied_models: Path, spec: DeviceSpec,
+                                                           xl_files: dict[str, Path], plain_xl: np.ndarray) -> None:
+    """`vae` on a base-model entry (e.g. madebyollin/sdxl-vae-fp16-fix) replaces the pipeline's."""
+    from adapter_worker import model_builders as mb
+    from adapter_worker.arch_configs import TINY_SDXL
+
+    mb.build_vae(TINY_SDXL, 77).save_pretrained(str(copied_models / "vae-fix"))
+    config = json.loads((copied_models / "models.json").read_text())
+    config["base_models"]["tiny-sdxl"]["vae"] = "vae-fix"
+    (copied_models / "models.json").write_text(json.dumps(config))
+    engine = _engine(copied_models, spec)
+    fixed = run(engine, xl_files)
+    assert not np.array_equal(fixed, plain_xl)
+    _, _, pipe = engine.pipeline(XL)
+    assert torch.equal(next(iter(pipe.vae.parameters())),
+                       next(iter(mb.build_vae(TINY_SDXL, 77).parameters())))
+    config["base_models"]["tiny-sdxl"]["vae"] = "no-such-vae"
+    (copied_models / "models.json").write_text(json.dumps(config))
+    with pytest.raises(ModelNotFound, match=r"VAE folder .*no-such-vae for base model"):
+        run(_engine(copied_models, spec), xl_files)
