@@ -91,8 +91,9 @@ def seconds(call: Any, spec: DeviceSpec) -> float:
     return time.perf_counter() - t0
 
 
-def flops_per_step() -> tuple[int, int]:
-    """(mapping, SDXL UNet) FLOPs for one CFG step at 1024² / SD 1.5 512², on the meta device."""
+def flops_per_step() -> tuple[int, int, int]:
+    """(mapping, SDXL UNet, SD 1.5 UNet + ControlNet) FLOPs for one CFG step at 1024² / SD 1.5 512²,
+    on the meta device."""
     with torch.device("meta"):
         levels = plan_levels(SD15.unet["block_out_channels"], SDXL.unet["block_out_channels"])
         mapping = XAdapterMapping(levels)
@@ -104,7 +105,15 @@ def flops_per_step() -> tuple[int, int]:
         with FlopCounterMode(display=False) as counter:
             unet(torch.empty(2, 4, 128, 128), torch.tensor(500), encoder_hidden_states=torch.empty(2, 77, 2048),
                  added_cond_kwargs={"text_embeds": torch.empty(2, 1280), "time_ids": torch.empty(2, 6)})
-        return m, counter.get_total_flops()
+        u = counter.get_total_flops()
+        unet15, cn = mb.build_unet(SD15, 0), mb.build_controlnet(SD15, 0)
+        x, c = torch.empty(2, 4, 64, 64), torch.empty(2, 77, 768)
+        with FlopCounterMode(display=False) as counter:
+            down, mid = cn(x, torch.tensor(500), encoder_hidden_states=c, controlnet_cond=torch.empty(2, 3, 512, 512),
+                           return_dict=False)
+            unet15(x, torch.tensor(500), encoder_hidden_states=c, down_block_additional_residuals=down,
+                   mid_block_additional_residual=mid)
+        return m, u, counter.get_total_flops()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -171,9 +180,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"X-Adapter overhead ratio (x-adapter +cn / sdxl stock): {med['x-adapter +cn'] / med['sdxl stock']:.2f}")
         print(f"X-Adapter stage timings, last run: {x['timings']}")
     if not args.no_flops:
-        m, u = flops_per_step()
+        m, u, s15 = flops_per_step()
+        k, n = round(T0 * args.steps), args.steps
         print(f"FLOPs per step at 1024² (CFG batch 2, meta device): mapping {m / 1e12:.2f} TFLOP, "
-              f"SDXL UNet {u / 1e12:.2f} TFLOP (mapping = {m / u:.1%} of the SDXL UNet)")
+              f"SDXL UNet {u / 1e12:.2f} TFLOP (mapping = {m / u:.1%} of the SDXL UNet), SD 1.5 UNet + "
+              f"ControlNet at 512² {s15 / 1e12:.2f} TFLOP")
+        est = (n * s15 + (n - k) * (u + m)) / (n * u)
+        print(f"X-Adapter FLOP ratio at full size, {n} steps, t0={T0} (SD 1.5 all steps, SDXL + mapping "
+              f"{n - k}): {est:.2f}x plain SDXL (UNet work only)")
 
 
 if __name__ == "__main__":
