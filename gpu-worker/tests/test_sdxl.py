@@ -42,6 +42,12 @@ def xl_files(files: dict[str, Path], models_dir: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
+def no_xa(registry: ModelRegistry, spec: DeviceSpec) -> GenerateEngine:
+    """An engine whose registry has no X-Adapter entry (the tiny set has one)."""
+    return GenerateEngine(ModelRegistry(registry.config.model_copy(update={"x_adapters": {}}), registry.root), spec)
+
+
+@pytest.fixture(scope="module")
 def plain_xl(engine: GenerateEngine, xl_files: dict[str, Path]) -> np.ndarray:
     return run(engine, xl_files)
 
@@ -152,7 +158,7 @@ def test_sdxl_plugins_on_an_sd15_base_are_refused_naming_families(engine: Genera
             engine.run(GenerateParams.model_validate(plain(**case)), xl_files)
 
 
-def test_sd15_plugins_on_sdxl_without_x_adapter_are_refused(engine: GenerateEngine,
+def test_sd15_plugins_on_sdxl_without_x_adapter_are_refused(no_xa: GenerateEngine,
                                                             xl_files: dict[str, Path]) -> None:
     cases: list[tuple[dict[str, object], str]] = [
         ({"loras": [{"file": "style-kohya"}]}, r"loras\[0\] \(style-kohya, .*\) is sd15"),
@@ -162,7 +168,7 @@ def test_sd15_plugins_on_sdxl_without_x_adapter_are_refused(engine: GenerateEngi
     ]
     for case, named in cases:
         with pytest.raises(InvalidInput, match=rf"'tiny-sdxl' is sdxl; {named}.*only through X-Adapter"):
-            engine.run(GenerateParams.model_validate(xl(**case)), xl_files)
+            no_xa.run(GenerateParams.model_validate(xl(**case)), xl_files)
 
 
 def test_lora_family_contradicting_the_job_and_unknown_family(engine: GenerateEngine,
@@ -230,7 +236,7 @@ def test_a_foreign_lora_is_still_a_lora_mismatch_on_sdxl(engine: GenerateEngine,
         engine.run(GenerateParams.model_validate(xl(loras=[{"file": "f"}])), {**xl_files, "f": foreign})
 
 
-def test_worker_reports_family_errors_and_runs_the_next_sdxl_job(engine: GenerateEngine,
+def test_worker_reports_family_errors_and_runs_the_next_sdxl_job(no_xa: GenerateEngine,
                                                                  xl_files: dict[str, Path]) -> None:
     from test_worker import make_worker
 
@@ -242,7 +248,7 @@ def test_worker_reports_family_errors_and_runs_the_next_sdxl_job(engine: Generat
                         {"p": xl_files["photo"].read_bytes()}),
             app.add_job(xl(loras=[{"file": "l"}]), {"l": xl_files["xl-peft"].read_bytes()}),
         ]
-        make_worker(app, engine).run(max_jobs=len(jobs))
+        make_worker(app, no_xa).run(max_jobs=len(jobs))
     errors = [j.result["error"] if j.result and "error" in j.result else None for j in jobs]
     assert [e["code"] if e else None for e in errors] == ["invalid_input", "invalid_input", "invalid_input", None]
     assert errors[0] is not None and "is sd15" in errors[0]["message"]
