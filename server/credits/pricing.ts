@@ -23,13 +23,18 @@ export const PRICES = {
  * priced from (the lead updates them from the worker's measurements, gpu-worker/bench).
  */
 export const WORK_RATIOS = {
-  /** One SDXL UNet step at 1024² ÷ one SD 1.5 UNet step at 512² (placeholder until measured). */
-  SDXL_1024_VS_SD15_512: 5.0,
+  /**
+   * One SDXL UNet step at 1024² ÷ one SD 1.5 UNet step at 512², measured with FlopCounterMode on
+   * the published shapes (`python gpu-worker/bench/bench.py --flops`): 6.761 / 0.803 TFLOP.
+   */
+  SDXL_1024_VS_SD15_512: 8.42,
   /**
    * X-Adapter's mapping layers in one stage-two step ÷ one SD 1.5 UNet step at the SD 1.5
-   * branch's size (three levels of three ResNet blocks on the last three decoder blocks' features).
+   * branch's size (three levels of three ResNet blocks on the last three decoder blocks' features),
+   * measured at the paper's pairing (SD 1.5 512², SDXL 1024²; `gpu-worker/bench/bench_xadapter.py`):
+   * 1.79 / 0.803 TFLOP per image and step. The mapping is heavy (3×3 convs at SDXL's widths).
    */
-  MAPPING_VS_SD15_UNET: 0.2,
+  MAPPING_VS_SD15_UNET: 2.23,
 } as const;
 
 /** What pricing needs of a job's routing (server/jobs/routing.ts); none = SD 1.5, all native. */

@@ -60,6 +60,8 @@ export function pluginLabel(p: Pick<PluginPlan, 'kind' | 'name'>): string {
  * - a plugin of the base model's family runs natively;
  * - an SD 1.5 plugin (a LoRA whose Adapter row is `sd15`, a control with `family: 'sd15'`) on an
  *   SDXL base goes through X-Adapter when X_ADAPTER is configured;
+ * - a job through X-Adapter carries SD 1.5 plugins only: an SDXL plugin or a reference beside
+ *   them is refused (the worker's X-Adapter job runs every plugin on its SD 1.5 branch);
  * - anything else is refused with VALIDATION_FAILED naming each plugin and its family, before
  *   any credit is held. A spectral shift changes one model's own weights, so it must have been
  *   made for the exact base model whose UNet it lands in (the job's, or X-Adapter's SD 1.5 base).
@@ -100,6 +102,17 @@ export function routeJob(
     );
   }
   const routed = [...controls, ...loras].some((p) => p.route === 'x_adapter');
+  // The worker's X-Adapter job runs every plugin on its SD 1.5 branch: an SDXL plugin (or an
+  // IP-Adapter reference, which would take the base's SDXL IP-Adapter) cannot ride along.
+  const native = routed ? [...controls, ...loras, ...(ipAdapter ? [ipAdapter] : [])] : [];
+  const mixed = native.filter((p) => p.route === 'native');
+  if (mixed.length) {
+    const list = mixed.map((p) => `${pluginLabel(p)} (${FAMILY_LABELS[p.family]})`).join(', ');
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${list} cannot be combined with SD 1.5 plugins in one job: a job through X-Adapter carries SD 1.5 plugins only (no SDXL plugins or references); run them as separate jobs.`,
+    );
+  }
   const xAdapter: XAdapterPlan | null =
     routed && x
       ? {

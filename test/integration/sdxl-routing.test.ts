@@ -212,6 +212,51 @@ describe('routing an SDXL job', () => {
     expect(await db().job.count({ where: { userId: user.id } })).toBe(0);
   });
 
+  it('refuses SDXL plugins or references beside SD 1.5 plugins (X-Adapter carries SD 1.5 only)', async () => {
+    const { user, img, sd15Lora, sdxlLora } = await setup();
+    const before = await balanceOf(user.id);
+    for (const [request, named] of [
+      [
+        {
+          prompt: 'x',
+          baseModel: 'tiny-sdxl',
+          loras: [{ adapterId: sd15Lora.id }, { adapterId: sdxlLora.id }],
+        },
+        /LoRA "[^"]+" \(SDXL\)/,
+      ],
+      [
+        {
+          prompt: 'x',
+          baseModel: 'tiny-sdxl',
+          loras: [{ adapterId: sd15Lora.id }],
+          controls: [{ imageId: img.id, type: 'canny', family: 'sdxl' }],
+        },
+        /ControlNet canny \(SDXL\)/,
+      ],
+      [
+        {
+          prompt: 'x',
+          baseModel: 'tiny-sdxl',
+          loras: [{ adapterId: sd15Lora.id }],
+          references: [{ referenceId: img.id }],
+        },
+        /IP-Adapter/,
+      ],
+    ] as const) {
+      for (const call of [
+        () => createGenerateJob(user.id, request),
+        () => quoteGenerateJob(user.id, request),
+      ]) {
+        await expect(call()).rejects.toMatchObject({
+          code: 'VALIDATION_FAILED',
+          message: expect.stringMatching(named) as string,
+        });
+      }
+    }
+    expect(await balanceOf(user.id)).toEqual(before);
+    expect(await db().job.count({ where: { userId: user.id } })).toBe(0);
+  });
+
   it('runs an SD 1.5 job natively as before (no family routing, sd15 models)', async () => {
     const { user, img, sd15Lora } = await setup();
     const job = await createGenerateJob(user.id, {
